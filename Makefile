@@ -1,0 +1,52 @@
+# newsflow: the two commands a new user needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run test test-unit test-integration lint fmt typecheck schemas lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/' | expand -t 20
+
+# The venv is (re)built when the lock or the project metadata change.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the pinned dependencies
+
+run: $(STAMP)  ## start broker + workers, publish the bundled samples, print enriched articles (Ctrl-C stops)
+	$(BIN)/newsflow up
+
+test: $(STAMP)  ## the whole suite, including tests through a real broker
+	$(BIN)/python -m pytest
+
+test-unit: $(STAMP)  ## the fast tests only (no broker)
+	$(BIN)/python -m pytest -m "not integration"
+
+test-integration: $(STAMP)  ## only the tests that go through a real broker
+	$(BIN)/python -m pytest -m integration
+
+lint: $(STAMP)  ## ruff (lint + format check) and mypy --strict
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: $(STAMP)  ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+schemas: $(STAMP)  ## regenerate the JSON Schema files in schemas/json from the models
+	$(BIN)/newsflow schemas export
+
+lock: $(STAMP)  ## re-resolve requirements.lock (with hashes) from pyproject.toml
+	$(BIN)/python -m pip install --quiet uv==0.13.9
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 --no-header -o requirements.lock
+
+clean:  ## remove the venv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,76 @@
+"""The faust app for one service (ingest or enrich): broker, group, topics. No logic here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import faust
+
+from newsflow.kafka import ssl_context
+from newsflow.settings import Settings
+
+Service = Literal["ingest", "enrich"]
+SERVICES: tuple[Service, ...] = ("ingest", "enrich")
+
+
+@dataclass(frozen=True, slots=True)
+class AppTopics:
+    raw: Any
+    normalized: Any
+    enriched: Any
+    deadletter: Any
+
+    def by_destination(self, destination: str) -> Any:
+        return getattr(self, destination)
+
+
+def _credentials(settings: Settings) -> Any:
+    sec = settings.security
+    if sec.protocol.startswith("SASL"):
+        return faust.SASLCredentials(
+            username=sec.sasl_username,
+            password=sec.sasl_password.get_secret_value() if sec.sasl_password else None,
+            mechanism=sec.sasl_mechanism,
+            ssl_context=ssl_context(settings),
+        )
+    if sec.protocol == "SSL":
+        return faust.SSLCredentials(ssl_context(settings))
+    return None
+
+
+def create_app(settings: Settings, service: Service, *, web_port: int | None = None) -> faust.App:
+    """One consumer group per service (``<app_id>-ingest``, ``<app_id>-enrich``), so each is
+    scaled on its own and the two never share an assignment."""
+    brokers = [
+        f"kafka://{hp.strip()}" for hp in settings.bootstrap_servers.split(",") if hp.strip()
+    ]
+    return faust.App(
+        f"{settings.app_id}-{service}",
+        broker=brokers,
+        broker_credentials=_credentials(settings),
+        key_serializer="raw",
+        value_serializer="raw",
+        processing_guarantee="at_least_once",
+        consumer_auto_offset_reset="earliest",
+        broker_session_timeout=settings.session_timeout,
+        broker_heartbeat_interval=settings.heartbeat_interval,
+        broker_rebalance_timeout=settings.rebalance_timeout,
+        broker_commit_interval=settings.commit_interval,
+        producer_acks=-1,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        topic_disable_leader=True,  # no tables, no leader election topic needed
+        web_enabled=False,
+        web_port=web_port or settings.web_port,
+        datadir=str(settings.data_dir / service),
+    )
+
+
+def app_topics(app: faust.App, settings: Settings) -> AppTopics:
+    def topic(name: str) -> Any:
+        return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw",
+                         value_serializer="raw")  # fmt: skip
+
+    t = settings.topics
+    return AppTopics(topic(t.raw), topic(t.normalized), topic(t.enriched), topic(t.deadletter))

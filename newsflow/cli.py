@@ -1,0 +1,291 @@
+"""The ``newsflow`` command. Every command that talks to Kafka takes ``--bootstrap``
+(default: NEWSFLOW_BOOTSTRAP_SERVERS, else localhost:9092)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import subprocess
+import sys
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from newsflow import __version__
+from newsflow.broker import EmbeddedBroker, free_port, port_open
+from newsflow.kafka import BrokerUnavailable
+from newsflow.settings import Settings, load_settings
+
+app = typer.Typer(
+    name="newsflow",
+    help="Self-hostable news ingestion: raw articles in, normalised and enriched articles out.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+schemas_app = typer.Typer(help="The message contracts as JSON Schema.", no_args_is_help=True)
+app.add_typer(schemas_app, name="schemas")
+err = Console(stderr=True)
+
+Bootstrap = Annotated[
+    str | None,
+    typer.Option(
+        "--bootstrap",
+        "-b",
+        metavar="HOST:PORT",
+        help="Kafka bootstrap servers [default: $NEWSFLOW_BOOTSTRAP_SERVERS or localhost:9092]",
+    ),
+]
+Files = Annotated[list[Path], typer.Argument(help="Text, HTML, JSON envelope or .jsonl files.")]
+
+
+class ServiceChoice(StrEnum):
+    ingest = "ingest"
+    enrich = "enrich"
+    all = "all"
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[bold red]error:[/bold red] {message}")
+    raise typer.Exit(code)
+
+
+def settings_for(bootstrap: str | None) -> Settings:
+    try:
+        return load_settings(bootstrap_servers=bootstrap)
+    except ValidationError as exc:
+        fail(f"invalid settings: {exc}", 2)
+
+
+def topic_name(settings: Settings, name: str) -> str:
+    """Accept the short names raw, normalized, enriched, deadletter, or any topic name."""
+    return (
+        getattr(settings.topics, name, name) if name in type(settings.topics).model_fields else name
+    )
+
+
+@app.command()
+def version() -> None:
+    """Print newsflow's version."""
+    print(__version__)
+
+
+@app.command()
+def broker(
+    port: Annotated[int, typer.Option(help="Port to listen on (loopback only).")] = 9092,
+) -> None:
+    """Run the embedded Kafka-protocol broker (Tansu, memory storage) until Ctrl-C."""
+    b = EmbeddedBroker(port, quiet=False)
+    try:
+        b.start()
+    except RuntimeError as exc:
+        fail(str(exc))
+    err.print(f"broker listening on [bold]{b.bootstrap}[/bold] (memory storage; Ctrl-C stops)")
+    signal.signal(signal.SIGTERM, lambda *_: b.stop())
+    try:
+        code = b.wait()
+    except KeyboardInterrupt:
+        b.stop()
+        code = 0
+    raise typer.Exit(0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code)
+
+
+@app.command()
+def worker(
+    bootstrap: Bootstrap = None,
+    service: Annotated[ServiceChoice, typer.Option(help="Which stage to run.")] = ServiceChoice.all,
+    web_port: Annotated[
+        int | None,
+        typer.Option(
+            help="faust's web port [default: $NEWSFLOW_WEB_PORT or 6066; enrich +1 under 'all']"
+        ),
+    ] = None,
+) -> None:
+    """Run the ingest and/or enrich workers until SIGTERM or Ctrl-C."""
+    settings = settings_for(bootstrap)
+    if service is ServiceChoice.all:
+        from newsflow.worker import run_all  # noqa: PLC0415  # faust is slow to import
+
+        base = web_port or settings.web_port
+        argv = {
+            s: [sys.executable, "-m", "newsflow", "worker", "--service", s,
+                "--bootstrap", settings.bootstrap_servers, "--web-port", str(base + i)]
+            for i, s in enumerate(("ingest", "enrich"))
+        }  # fmt: skip
+        raise typer.Exit(run_all(settings, argv))  # type: ignore[arg-type]  # keys are Service
+    from newsflow.worker import run_worker  # noqa: PLC0415
+
+    try:
+        run_worker(settings, service.value, web_port=web_port)  # type: ignore[arg-type]  # ingest|enrich
+    except BrokerUnavailable as exc:
+        fail(str(exc))
+
+
+@app.command()
+def produce(
+    files: Files,
+    bootstrap: Bootstrap = None,
+    source: Annotated[
+        str, typer.Option(help="Feed name for files that are not envelopes.")
+    ] = "cli",
+    topic: Annotated[str, typer.Option(help="Topic (short name or full).")] = "raw",
+) -> None:
+    """Publish articles to the raw topic."""
+    from newsflow.client import produce as send  # noqa: PLC0415
+    from newsflow.inputs import read_inputs  # noqa: PLC0415
+
+    settings = settings_for(bootstrap)
+    try:
+        payloads = [i.payload for i in read_inputs(files, source=source)]
+        n = asyncio.run(send(settings, topic_name(settings, topic), payloads))
+    except (FileNotFoundError, BrokerUnavailable) as exc:
+        fail(str(exc))
+    err.print(f"published {n} article(s) to {topic_name(settings, topic)}")
+
+
+@app.command()
+def consume(
+    bootstrap: Bootstrap = None,
+    topic: Annotated[
+        str, typer.Option(help="raw, normalized, enriched, deadletter or a topic name.")
+    ] = "enriched",
+    from_beginning: Annotated[
+        bool, typer.Option("--from-beginning", help="Start at the oldest message.")
+    ] = False,
+    max_messages: Annotated[
+        int | None, typer.Option("--max", help="Stop after N messages.")
+    ] = None,
+    timeout: Annotated[float | None, typer.Option(help="Stop after S seconds.")] = None,
+) -> None:
+    """Print messages as JSON lines on stdout. With --max, exits 1 if fewer arrived in time."""
+    from newsflow.client import consume as receive  # noqa: PLC0415
+
+    settings = settings_for(bootstrap)
+    name = topic_name(settings, topic)
+
+    async def run() -> int:
+        n = 0
+        messages = receive(settings, name, from_beginning=from_beginning, timeout=timeout)
+        async with contextlib.aclosing(messages):
+            async for value in messages:
+                sys.stdout.write(value.decode("utf-8", "replace").rstrip("\n") + "\n")
+                sys.stdout.flush()
+                n += 1
+                if max_messages is not None and n >= max_messages:
+                    break
+        return n
+
+    try:
+        n = asyncio.run(run())
+    except BrokerUnavailable as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    if max_messages is not None and n < max_messages:
+        fail(f"timed out after {timeout}s with {n} of {max_messages} message(s) from {name}")
+
+
+@app.command()
+def process(
+    files: Files, source: Annotated[str, typer.Option(help="Feed name for plain files.")] = "cli"
+) -> None:
+    """Normalise and enrich files offline (no broker): one JSON line per article on stdout,
+    in input order; failures go to stderr as dead-letter lines. Exits 1 if any failed."""
+    from newsflow.inputs import read_inputs  # noqa: PLC0415
+    from newsflow.offline import process_inputs  # noqa: PLC0415
+
+    try:
+        inputs = list(read_inputs(files, source=source))
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    failed = 0
+    for line, ok in process_inputs(inputs, load_settings()):
+        stream = sys.stdout if ok else sys.stderr
+        stream.write(line + "\n")
+        failed += not ok
+    sys.stdout.flush()
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def up(
+    port: Annotated[
+        int, typer.Option(help="Port for the embedded broker (a free one if busy).")
+    ] = 9092,
+) -> None:
+    """Start the embedded broker and both workers, publish the bundled samples and print the
+    enriched articles as they arrive (what `make run` runs). Ctrl-C stops everything."""
+    from newsflow.logs import configure_logging  # noqa: PLC0415
+    from newsflow.showcase import run_showcase  # noqa: PLC0415
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    if port_open("127.0.0.1", port):
+        port = free_port()
+    with EmbeddedBroker(port) as b:
+        worker_cmd = [
+            sys.executable,
+            "-m",
+            "newsflow",
+            "worker",
+            "--service",
+            "all",
+            "--bootstrap",
+            b.bootstrap,
+        ]
+        settings = load_settings(bootstrap_servers=b.bootstrap)
+        err.print(f"embedded broker on [bold]{b.bootstrap}[/bold]; starting workers (Ctrl-C stops)")
+        proc = subprocess.Popen(worker_cmd)
+        try:
+            asyncio.run(run_showcase(settings, Console()))
+        except KeyboardInterrupt:
+            pass
+        except BrokerUnavailable as exc:
+            fail(str(exc))
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@schemas_app.command("export")
+def schemas_export(
+    out: Annotated[
+        Path | None, typer.Option(help="Folder [default: the schemas/json package].")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if the files differ; write nothing.")
+    ] = False,
+) -> None:
+    """Write (or check) the JSON Schema file of every message contract."""
+    from schemas.export import render_all  # noqa: PLC0415
+
+    folder = out or Path(str(resources.files("schemas.json")))
+    stale = []
+    for name, text in render_all().items():
+        path = folder / f"{name}.schema.json"
+        if check:
+            if not path.is_file() or path.read_text("utf-8") != text:
+                stale.append(path.name)
+        else:
+            path.write_text(text, "utf-8")
+    if stale:
+        fail(f"JSON Schema out of date: {', '.join(stale)} (run `make schemas`)")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,65 @@
+"""Plain aiokafka producer and consumer for the CLI (produce, consume, up) and the tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Iterable
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaConnectionError
+
+from newsflow.kafka import BrokerUnavailable, client_options
+from newsflow.settings import Settings
+
+CONNECT_TIMEOUT = 15.0
+
+
+async def _start(client: AIOKafkaProducer | AIOKafkaConsumer, settings: Settings) -> None:
+    try:
+        await asyncio.wait_for(client.start(), CONNECT_TIMEOUT)
+    except (KafkaConnectionError, TimeoutError, OSError) as exc:
+        await client.stop()
+        raise BrokerUnavailable(
+            f"cannot reach Kafka at {settings.bootstrap_servers}: {exc}"
+        ) from exc
+
+
+async def produce(settings: Settings, topic: str, payloads: Iterable[bytes]) -> int:
+    """Send every payload (no key: the ingest stage assigns the article id) and wait for acks."""
+    producer = AIOKafkaProducer(
+        **client_options(settings),
+        acks="all",
+        linger_ms=5,
+        max_request_size=settings.limits.max_raw_bytes + 65_536,
+    )
+    await _start(producer, settings)
+    try:
+        futures = [await producer.send(topic, value=p) for p in payloads]
+        await asyncio.gather(*futures)
+        return len(futures)
+    finally:
+        await producer.stop()
+
+
+async def consume(
+    settings: Settings, topic: str, *, from_beginning: bool, timeout: float | None
+) -> AsyncGenerator[bytes, None]:
+    """Yield message values from every partition of ``topic`` (no consumer group, no commits)
+    until ``timeout`` seconds have passed (forever when None)."""
+    consumer = AIOKafkaConsumer(
+        topic, **client_options(settings), group_id=None, enable_auto_commit=False,
+        auto_offset_reset="earliest" if from_beginning else "latest",
+    )  # fmt: skip
+    await _start(consumer, settings)
+    loop = asyncio.get_running_loop()
+    deadline = None if timeout is None else loop.time() + timeout
+    try:
+        while deadline is None or loop.time() < deadline:
+            wait = 1.0 if deadline is None else max(0.0, min(1.0, deadline - loop.time()))
+            batches = await consumer.getmany(timeout_ms=int(wait * 1000))
+            for records in batches.values():
+                for record in records:
+                    if record.value is not None:
+                        yield record.value
+    finally:
+        await consumer.stop()

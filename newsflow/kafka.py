@@ -1,0 +1,81 @@
+"""Options shared by every Kafka client newsflow makes (faust app, aiokafka producer,
+consumer and admin), built from the one settings object."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from typing import Any
+
+import structlog
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
+
+from newsflow.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+
+class BrokerUnavailable(RuntimeError):
+    """The bootstrap servers could not be reached."""
+
+
+def ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    sec = settings.security
+    if not sec.protocol.endswith("SSL"):
+        return None
+    context: ssl.SSLContext = create_ssl_context(
+        cafile=str(sec.ssl_cafile) if sec.ssl_cafile else None,
+        certfile=str(sec.ssl_certfile) if sec.ssl_certfile else None,
+        keyfile=str(sec.ssl_keyfile) if sec.ssl_keyfile else None,
+        password=sec.ssl_key_password.get_secret_value() if sec.ssl_key_password else None,
+    )
+    return context
+
+
+def client_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for aiokafka's producer, consumer and admin client."""
+    sec = settings.security
+    opts: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap_servers,
+        "security_protocol": sec.protocol,
+        "ssl_context": ssl_context(settings),
+    }
+    if sec.protocol.startswith("SASL"):
+        opts["sasl_mechanism"] = sec.sasl_mechanism
+        opts["sasl_plain_username"] = sec.sasl_username
+        opts["sasl_plain_password"] = (
+            sec.sasl_password.get_secret_value() if sec.sasl_password else None
+        )
+    return opts
+
+
+async def ensure_topics(settings: Settings, *, timeout: float = 30.0) -> list[str]:
+    """Create the four topics if they are missing; returns the ones created."""
+    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=int(timeout * 1000))
+    try:
+        await asyncio.wait_for(admin.start(), timeout)
+    except (KafkaConnectionError, TimeoutError, OSError) as exc:
+        await admin.close()
+        raise BrokerUnavailable(
+            f"cannot reach Kafka at {settings.bootstrap_servers}: {exc}"
+        ) from exc
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [t for t in settings.topics.all() if t not in existing]
+        created = []
+        for name in wanted:
+            topic = NewTopic(name, settings.partitions, settings.replication_factor)
+            try:
+                await admin.create_topics([topic])
+                created.append(name)
+            except TopicAlreadyExistsError:
+                pass  # another worker won the race
+            except KafkaError as exc:
+                log.warning("topic_create_failed", topic=name, error=str(exc))
+        if created:
+            log.info("topics_created", topics=created, partitions=settings.partitions)
+        return created
+    finally:
+        await admin.close()

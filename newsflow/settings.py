@@ -1,0 +1,97 @@
+"""One typed settings object per process, read from the environment (prefix ``NEWSFLOW_``).
+
+Nested groups use ``__``: ``NEWSFLOW_TOPICS__RAW=feeds.raw``,
+``NEWSFLOW_LIMITS__MAX_RAW_BYTES=...``.
+Secrets can also come from files in ``NEWSFLOW_SECRETS_DIR`` (a mounted Kubernetes Secret).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.limits import Limits
+
+DEFAULT_BOOTSTRAP = "localhost:9092"
+
+
+class Topics(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    raw: str = "articles.raw"
+    normalized: str = "articles.normalized"
+    enriched: str = "articles.enriched"
+    deadletter: str = "articles.deadletter"
+
+    def all(self) -> list[str]:
+        return [self.raw, self.normalized, self.enriched, self.deadletter]
+
+
+class Security(BaseModel):
+    """How to reach a secured Kafka. Plain text on loopback needs none of it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    ssl_key_password: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _sasl_needs_credentials(self) -> Security:
+        if self.protocol.startswith("SASL") and not (self.sasl_username and self.sasl_password):
+            raise ValueError("SASL needs NEWSFLOW_SECURITY__SASL_USERNAME and __SASL_PASSWORD")
+        return self
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSFLOW_",
+        env_nested_delimiter="__",
+        frozen=True,
+        extra="ignore",
+        secrets_dir=os.environ.get("NEWSFLOW_SECRETS_DIR") or None,
+    )
+
+    bootstrap_servers: str = Field(
+        default=DEFAULT_BOOTSTRAP, description="Comma-separated HOST:PORT list."
+    )
+    app_id: str = Field(
+        default="newsflow",
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="Prefix of the consumer groups: <app_id>-ingest and <app_id>-enrich.",
+    )
+    topics: Topics = Topics()
+    partitions: int = Field(default=4, ge=1, description="Partitions for topics newsflow creates.")
+    replication_factor: int = Field(default=1, ge=1)
+    create_topics: bool = Field(
+        default=True,
+        description="Create missing topics at start-up (off where topics are managed).",
+    )
+    security: Security = Security()
+    limits: Limits = Limits()
+
+    # faust/Kafka client tuning. The defaults suit a real cluster and the embedded broker alike;
+    # see docs/decisions/0001-embedded-broker.md for why the group timeouts are short.
+    session_timeout: float = Field(default=10.0, gt=0)
+    heartbeat_interval: float = Field(default=1.0, gt=0)
+    rebalance_timeout: float = Field(default=10.0, gt=0)
+    commit_interval: float = Field(default=1.0, gt=0)
+    web_port: int = Field(default=6066, ge=1024, le=65535)
+    data_dir: Path = Field(default=Path(tempfile.gettempdir()) / "newsflow")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings once at start-up; CLI flags arrive as ``overrides``."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)  # type: ignore[arg-type]  # values validated by pydantic

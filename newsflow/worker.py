@@ -1,0 +1,80 @@
+"""Running the workers: one faust worker per service, or both as two supervised processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import time
+from typing import Any
+
+import faust
+import structlog
+
+from newsflow.app import SERVICES, Service, app_topics, create_app
+from newsflow.kafka import ensure_topics
+from newsflow.logs import configure_logging
+from newsflow.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+
+def build_app(settings: Settings, service: Service, *, web_port: int | None = None) -> faust.App:
+    app = create_app(settings, service, web_port=web_port)
+    topics = app_topics(app, settings)
+    if service == "ingest":
+        from services.ingest.agent import register as register_ingest  # noqa: PLC0415  # load on demand
+
+        register_ingest(app, topics, settings)
+    else:
+        from services.enrich.agent import register as register_enrich  # noqa: PLC0415  # loads the model
+
+        register_enrich(app, topics, settings)
+    return app
+
+
+def run_worker(settings: Settings, service: Service, *, web_port: int | None = None) -> None:
+    """Run one service's faust worker until SIGTERM/SIGINT. Never returns."""
+    configure_logging(settings.log_level)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    if settings.create_topics:
+        loop.run_until_complete(ensure_topics(settings))
+    (settings.data_dir / service).mkdir(parents=True, exist_ok=True)
+    app = build_app(settings, service, web_port=web_port)
+    log.info(
+        "worker_starting", service=service, group=app.conf.id, bootstrap=settings.bootstrap_servers
+    )
+    worker: Any = faust.Worker(
+        app, loop=loop, loglevel=settings.log_level, override_logging=False,
+        redirect_stdouts=False, quiet=True,
+        stdout=open(os.devnull, "w"),  # noqa: SIM115  # faust's banner and spinner; logs go to stderr
+    )  # fmt: skip
+    worker.execute_from_commandline()
+
+
+def run_all(settings: Settings, argv_for: dict[Service, list[str]]) -> int:
+    """Both services as child processes (one core each); a signal is passed on to both, and
+    when one exits the other is stopped. Returns the first non-zero exit code, else 0."""
+    configure_logging(settings.log_level)
+    children = {s: subprocess.Popen(argv_for[s]) for s in SERVICES}
+    stopping = False
+
+    def forward(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    while all(c.poll() is None for c in children.values()):
+        time.sleep(0.2)
+    if not stopping:
+        dead = [s for s, c in children.items() if c.poll() is not None]
+        log.error("worker_exited", services=dead, codes=[children[s].returncode for s in dead])
+        forward(signal.SIGTERM, None)
+    codes = [c.wait() for c in children.values()]
+    return next((c for c in codes if c not in (0, -signal.SIGTERM, -signal.SIGINT)), 0)

@@ -1,0 +1,73 @@
+"""The enriched article: what the enrich stage publishes to ``articles.enriched``."""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from schemas.normalized import NormalizedArticle
+
+EntityType = Literal[
+    "PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"
+]
+FieldRef = Literal["title", "standfirst"] | int
+
+
+class Mention(BaseModel):
+    """Where an entity is named: ``field`` is "title", "standfirst" or a body paragraph index,
+    and ``text == <that field>[start:end]`` always holds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: FieldRef
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str = Field(min_length=1)
+
+
+class Entity(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(description="One canonical name per real-world thing in the article.")
+    type: EntityType
+    mentions: list[Mention]
+    count: int = Field(ge=1)
+    salience: float = Field(ge=0.0, le=1.0)
+
+
+class Topic(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^\d{8}$", description="IPTC Media Topic code (medtop:<code>).")
+    label: str
+    score: float = Field(ge=0.0, le=1.0)
+
+
+class ModelInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    version: str
+
+
+class EnrichedArticle(NormalizedArticle):
+    entities: list[Entity] = Field(default_factory=list, description="Sorted by salience.")
+    topics: list[Topic] = Field(default_factory=list, description="Sorted by score.")
+    models: list[ModelInfo] = Field(description="The models and versions that made the above.")
+
+    @model_validator(mode="after")
+    def _mentions_round_trip(self) -> Self:
+        for entity in self.entities:
+            for m in entity.mentions:
+                if m.field == "title":
+                    source: str | None = self.title
+                elif m.field == "standfirst":
+                    source = self.standfirst
+                else:
+                    source = self.body[m.field].text if 0 <= m.field < len(self.body) else None
+                if source is None or source[m.start : m.end] != m.text:
+                    raise ValueError(
+                        f"mention {m.text!r} does not match {m.field}[{m.start}:{m.end}]"
+                    )
+        return self

@@ -1,0 +1,58 @@
+"""The normalised article: what the ingest stage publishes to ``articles.normalized``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Paragraph(BaseModel):
+    """One block of the body. Entity mentions point into ``text`` by the paragraph's index."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1)
+    kind: Literal["paragraph", "heading"] = "paragraph"
+
+
+class Caption(BaseModel):
+    """A photo caption and the credit line that came with it (photographer / agency)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str
+    credit: str | None = None
+
+
+class NormalizedArticle(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1] = 1
+    article_id: str = Field(
+        pattern=r"^[0-9a-f]{32}$",
+        description=(
+            "Stable id: derived from the canonical URL when there is one, else from the text,"
+            " so a re-delivered article gets the same id. Also the Kafka message key."
+        ),
+    )
+    source: str
+    url: str | None = None
+    title: str
+    standfirst: str | None = Field(default=None, description="The summary under the headline.")
+    authors: list[str] = Field(default_factory=list)
+    published_at: datetime | None = Field(
+        default=None, description="ISO-8601; carries a UTC offset only when the input gave one."
+    )
+    updated_at: datetime | None = None
+    language: str | None = Field(default=None, description="ISO 639-1 code, when detected.")
+    body: list[Paragraph]
+    captions: list[Caption] = Field(default_factory=list)
+    related: list[str] = Field(default_factory=list, description="Headlines of linked stories.")
+    word_count: int = Field(ge=0)
+    content_hash: str = Field(
+        pattern=r"^sha256:[0-9a-f]{64}$",
+        description="SHA-256 of the normalised title, standfirst and body.",
+    )
+    received_at: datetime = Field(description="When the feed fetched it (from the envelope).")

