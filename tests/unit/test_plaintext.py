@@ -1,0 +1,106 @@
+"""Plain-text scrapes: the bundled Rotterdam sample has every kind of furniture we handle."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from services.ingest import chrome
+from services.ingest.cleantext import clean_text
+from services.ingest.plaintext import parse_plain_text
+
+CHROME = ("Advertisement", "Most Read", "Sign up to", "Please select one", "Read more", "Updated:")
+
+
+@pytest.fixture
+def rotterdam(samples: Path):  # type: ignore[no-untyped-def]
+    return parse_plain_text(clean_text((samples / "rotterdam-dock-strike.txt").read_text()))
+
+
+def test_title_standfirst_byline(rotterdam) -> None:  # type: ignore[no-untyped-def]
+    assert rotterdam.title == "Rotterdam dock workers walk out over automation plans"
+    assert rotterdam.standfirst.startswith("Unions say the port's plan")
+    assert rotterdam.authors == ["Anna Verbeek"]
+
+
+def test_updated_date_without_invented_zone(rotterdam) -> None:  # type: ignore[no-untyped-def]
+    assert rotterdam.updated_at == datetime(2025, 3, 3, 18, 45)
+    assert rotterdam.updated_at.tzinfo is None
+    assert rotterdam.published_at is None
+
+
+def test_caption_once_with_credit(rotterdam) -> None:  # type: ignore[no-untyped-def]
+    assert len(rotterdam.captions) == 1
+    cap = rotterdam.captions[0]
+    assert cap.text.startswith("Container ships wait at anchor")
+    assert cap.credit == "Pieter Hols / ANP / AFP"
+
+
+def test_related_headlines_and_heading(rotterdam) -> None:  # type: ignore[no-untyped-def]
+    assert rotterdam.related == [
+        "Antwerp overtakes Hamburg as Europe's second busiest port",
+        "Shipping rates climb as Red Sea diversions continue",
+    ]
+    headings = [p.text for p in rotterdam.body if p.kind == "heading"]
+    assert headings == ["Talks in The Hague"]
+
+
+def test_body_has_no_chrome_and_dateline_is_stripped(rotterdam) -> None:  # type: ignore[no-untyped-def]
+    text = "\n".join(p.text for p in rotterdam.body)
+    for junk in CHROME:
+        assert junk not in text
+    assert "Pieter Hols" not in text
+    assert rotterdam.body[0].text.startswith("Dock workers at Europe's largest port")
+    assert len(rotterdam.body) == 8
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+        ("By Reuters", []),
+        ("Jane Doe, Middle East Correspondent", ["Jane Doe"]),
+        ("By the end of the year, prices had doubled.", None),
+        ("Published", None),
+    ],
+)
+def test_bylines(line: str, expected: list[str] | None) -> None:
+    assert chrome.byline(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Editor's Picks", "* Please select one", "Sign up to:", "Most Read", "Advertisement",
+     "3 min read", "Copyright 2024 Daily Planet", "We use cookies to improve your experience"],
+)  # fmt: skip
+def test_chrome_lines(line: str) -> None:
+    assert chrome.is_chrome(line)
+
+
+def test_prose_is_not_chrome() -> None:
+    assert not chrome.is_chrome(
+        "Share prices fell sharply on Monday after the bank warned on profits."
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "caption"),
+    [
+        ("Rescuers search the rubble on Monday. Photo: Reuters", ("Rescuers search the rubble on Monday.", "Reuters")),
+        ("Fans celebrate in Madrid. Juan Perez / EPA", ("Fans celebrate in Madrid.", "Juan Perez / EPA")),
+        ("He said it was over. Then he left the room.", None),
+    ],
+)  # fmt: skip
+def test_caption_credit_split(line: str, caption: tuple[str, str] | None) -> None:
+    assert chrome.split_caption(line) == caption
+
+
+def test_dateline_variants() -> None:
+    assert (
+        chrome.strip_dateline("CAIRO (Reuters) - The Egyptian president")
+        == "The Egyptian president"
+    )
+    assert chrome.strip_dateline("NEW YORK, March 3 (AP) — Stocks fell") == "Stocks fell"
+    assert chrome.strip_dateline("US - China talks resumed") == "US - China talks resumed"
