@@ -49,7 +49,11 @@ class EmbeddedBroker:
                "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]  # fmt: skip
         env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")}
         out = subprocess.DEVNULL if self.quiet else None
-        self.process = subprocess.Popen(cmd, env=env, stdout=out, stderr=out)
+        # Own session: a Ctrl-C in the terminal reaches our process, which stops the broker
+        # after the clients that use it, instead of the broker dying first.
+        self.process = subprocess.Popen(
+            cmd, env=env, stdout=out, stderr=out, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while not port_open(self.host, self.port):
             if self.process.poll() is not None:

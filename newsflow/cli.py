@@ -87,13 +87,19 @@ def broker(
     except RuntimeError as exc:
         fail(str(exc))
     err.print(f"broker listening on [bold]{b.bootstrap}[/bold] (memory storage; Ctrl-C stops)")
-    signal.signal(signal.SIGTERM, lambda *_: b.stop())
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = b.wait()
     except KeyboardInterrupt:
-        b.stop()
         code = 0
+    finally:
+        b.stop()
     raise typer.Exit(0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    """SIGTERM ends a blocking command the way Ctrl-C does (cleanup runs in `finally`)."""
+    raise KeyboardInterrupt
 
 
 @app.command()
@@ -227,6 +233,7 @@ def up(
 
     settings = load_settings()
     configure_logging(settings.log_level)
+    signal.signal(signal.SIGTERM, _interrupt)
     if port_open("127.0.0.1", port):
         port = free_port()
     with EmbeddedBroker(port) as b:
@@ -242,7 +249,7 @@ def up(
         ]
         settings = load_settings(bootstrap_servers=b.bootstrap)
         err.print(f"embedded broker on [bold]{b.bootstrap}[/bold]; starting workers (Ctrl-C stops)")
-        proc = subprocess.Popen(worker_cmd)
+        proc = subprocess.Popen(worker_cmd, start_new_session=True)
         try:
             asyncio.run(run_showcase(settings, Console()))
         except KeyboardInterrupt:

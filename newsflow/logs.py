@@ -34,7 +34,9 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiokafka", "faust.transport", "mode"):  # per-fetch chatter at INFO
+    # faust and mode log every service start/stop at INFO; newsflow logs what operators need
+    # (worker_starting, partitions_assigned, one line per message) and theirs start at WARNING.
+    for noisy in ("aiokafka", "faust", "mode"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
     if not _configured:
         structlog.configure(

@@ -20,8 +20,14 @@ from newsflow.settings import Settings
 log = structlog.get_logger(__name__)
 
 
+async def _log_assignment(sender: Any, assigned: set[Any], **_: Any) -> None:
+    parts = sorted(f"{tp.topic}:{tp.partition}" for tp in assigned)
+    log.info("partitions_assigned", group=sender.conf.id, partitions=parts)
+
+
 def build_app(settings: Settings, service: Service, *, web_port: int | None = None) -> faust.App:
     app = create_app(settings, service, web_port=web_port)
+    app.on_partitions_assigned.connect(_log_assignment)
     topics = app_topics(app, settings)
     if service == "ingest":
         from services.ingest.agent import register as register_ingest  # noqa: PLC0415  # load on demand
@@ -58,7 +64,8 @@ def run_all(settings: Settings, argv_for: dict[Service, list[str]]) -> int:
     """Both services as child processes (one core each); a signal is passed on to both, and
     when one exits the other is stopped. Returns the first non-zero exit code, else 0."""
     configure_logging(settings.log_level)
-    children = {s: subprocess.Popen(argv_for[s]) for s in SERVICES}
+    # Own sessions: each child gets exactly one signal, from us, not a second from the terminal.
+    children = {s: subprocess.Popen(argv_for[s], start_new_session=True) for s in SERVICES}
     stopping = False
 
     def forward(signum: int, _frame: object) -> None:
