@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import time
-from typing import Any
+from typing import Any, cast
 
 import faust
 import structlog
@@ -20,14 +20,15 @@ from newsflow.settings import Settings
 log = structlog.get_logger(__name__)
 
 
-async def _log_assignment(sender: Any, assigned: set[Any], **_: Any) -> None:
+async def _log_assignment(sender: Any, *args: Any, **kwargs: Any) -> None:
+    assigned = args[0] if args else kwargs.get("assigned", ())
     parts = sorted(f"{tp.topic}:{tp.partition}" for tp in assigned)
     log.info("partitions_assigned", group=sender.conf.id, partitions=parts)
 
 
 def build_app(settings: Settings, service: Service, *, web_port: int | None = None) -> faust.App:
     app = create_app(settings, service, web_port=web_port)
-    app.on_partitions_assigned.connect(_log_assignment)
+    app.on_partitions_assigned.connect(cast(Any, _log_assignment))  # mode types a narrower protocol
     topics = app_topics(app, settings)
     if service == "ingest":
         from services.ingest.agent import register as register_ingest  # noqa: PLC0415  # load on demand
