@@ -82,14 +82,13 @@ def broker(
 ) -> None:
     """Run the embedded Kafka-protocol broker (Tansu, memory storage) until Ctrl-C."""
     b = EmbeddedBroker(port, quiet=False)
+    signal.signal(signal.SIGTERM, _interrupt)  # before the port opens: a stop may come at once
     try:
         b.start()
+        err.print(f"broker listening on [bold]{b.bootstrap}[/bold] (memory storage; Ctrl-C stops)")
+        code = b.wait()
     except RuntimeError as exc:
         fail(str(exc))
-    err.print(f"broker listening on [bold]{b.bootstrap}[/bold] (memory storage; Ctrl-C stops)")
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        code = b.wait()
     except KeyboardInterrupt:
         code = 0
     finally:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from newsflow.settings import Settings
 
@@ -39,3 +41,20 @@ def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSFLOW_PARTITIONS", "0")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def _env_names() -> list[str]:
+    names = []
+    for name, info in Settings.model_fields.items():
+        nested = info.annotation
+        if isinstance(nested, type) and issubclass(nested, BaseModel):
+            names += [f"NEWSFLOW_{name}__{sub}".upper() for sub in nested.model_fields]
+        else:
+            names.append(f"NEWSFLOW_{name}".upper())
+    return names
+
+
+def test_readme_documents_every_setting() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    missing = [n for n in _env_names() if f"`{n}`" not in readme]
+    assert not missing, f"README's configuration table lacks {missing}"
