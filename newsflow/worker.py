@@ -15,6 +15,7 @@ import structlog
 from newsflow.app import SERVICES, Service, app_topics, create_app
 from newsflow.kafka import ensure_topics
 from newsflow.logs import configure_logging
+from newsflow.procs import child_options
 from newsflow.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -66,7 +67,7 @@ def run_all(settings: Settings, argv_for: dict[Service, list[str]]) -> int:
     when one exits the other is stopped. Returns the first non-zero exit code, else 0."""
     configure_logging(settings.log_level)
     # Own sessions: each child gets exactly one signal, from us, not a second from the terminal.
-    children = {s: subprocess.Popen(argv_for[s], start_new_session=True) for s in SERVICES}
+    children = {s: subprocess.Popen(argv_for[s], **child_options()) for s in SERVICES}
     stopping = False
 
     def forward(signum: int, _frame: object) -> None:

@@ -59,3 +59,16 @@ def test_worker_without_a_broker_exits_with_a_clear_message(service: str) -> Non
     )  # fmt: skip
     assert done.returncode == 1
     assert b"cannot reach Kafka" in done.stderr
+
+
+def test_broker_does_not_outlive_a_killed_newsflow() -> None:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "newsflow", "broker", "--port", str(port)],
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    _wait_for_port(port, proc)
+    proc.kill()  # SIGKILL: no chance to clean up
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while port_open("127.0.0.1", port):
+        assert time.monotonic() < deadline, "the broker kept running after newsflow died"
+        time.sleep(0.1)
