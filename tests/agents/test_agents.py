@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 
 from newsflow.app import AppTopics, app_topics, create_app
 from newsflow.settings import Settings
@@ -86,3 +87,19 @@ async def test_enrich_publishes_enriched_or_dead_letter(settings: Settings, samp
     dl = DeadLetter.model_validate_json(bad.value)
     assert (dl.stage, dl.error_code) == ("enrich", "invalid_article")
     _close_consumer_thread_loop(app)
+
+
+async def test_each_message_logs_its_coordinates(ingest, samples: Path) -> None:  # type: ignore[no-untyped-def]
+    agent, _ = ingest
+    with structlog.testing.capture_logs(
+        processors=[structlog.contextvars.merge_contextvars]
+    ) as logs:
+        async with agent.test_context() as ctx:
+            await ctx.put((samples / "rotterdam-dock-strike.txt").read_bytes())
+            await ctx.put(b"\x00")
+    published, dead = [e for e in logs if e["event"] in {"published", "dead_lettered"}]
+    for entry in (published, dead):
+        assert entry["stage"] == "ingest"
+        assert {"topic", "partition", "offset"} <= entry.keys()
+    assert len(published["article_id"]) == 32
+    assert dead["error_code"] == "binary_content"
