@@ -32,6 +32,8 @@ app = typer.Typer(
 )
 schemas_app = typer.Typer(help="The message contracts as JSON Schema.", no_args_is_help=True)
 app.add_typer(schemas_app, name="schemas")
+eval_app = typer.Typer(help="Quality evaluations on public benchmark data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 err = Console(stderr=True)
 
 Bootstrap = Annotated[
@@ -288,6 +290,24 @@ def schemas_export(
             path.write_text(text, "utf-8")
     if stale:
         fail(f"JSON Schema out of date: {', '.join(stale)} (run `make schemas`)")
+
+
+@eval_app.command("extraction")
+def eval_extraction(
+    path: Annotated[
+        Path, typer.Argument(help="Folder with html/<id>.html.gz and ground-truth.json.")
+    ],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the scores here.")
+    ] = None,
+) -> None:
+    """Body-text precision/recall/F1 (ScrapingHub benchmark scoring), ours vs trafilatura."""
+    from newsflow.evaluation.extraction import evaluate  # noqa: PLC0415
+    from newsflow.evaluation.report import print_scores  # noqa: PLC0415
+
+    if not (path / "ground-truth.json").is_file():
+        fail(f"no ground-truth.json in {path}")
+    print_scores(evaluate(path), Console(), json_out=json_out, title=f"Extraction: {path}")
 
 
 def main() -> None:

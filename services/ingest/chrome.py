@@ -21,6 +21,7 @@ _CHROME_EXACT = frozenset(
         "register", "menu", "search", "close", "back to top", "top stories", "more stories",
         "latest news", "related topics", "topics", "tags", "listen to this article", "save",
         "copy link", "link copied", "whatsapp", "facebook", "twitter", "linkedin", "reddit",
+        "home", "homepage", "next article", "previous article", "load more", "show more",
     }
 )  # fmt: skip
 _CHROME_PREFIXES = (

@@ -3,6 +3,8 @@ times; we add what they leave out (captions with credits, sub-headings, the mark
 
 from __future__ import annotations
 
+from typing import Literal
+
 import lxml.html
 import trafilatura
 from htmldate import find_date
@@ -15,8 +17,10 @@ from services.ingest import chrome
 from services.ingest.cleantext import clean_line, clean_text
 from services.ingest.dates import parse_date
 from services.ingest.extracted import Extracted
+from services.ingest.plaintext import take_furniture
 
 _ISO = "%Y-%m-%dT%H:%M:%S%z"
+_DATE_PARAMS = {"original_date": True, "extensive_search": True, "outputformat": _ISO}
 
 
 def _authors(raw: str | None) -> list[str]:
@@ -42,20 +46,41 @@ def _captions(tree: lxml.html.HtmlElement, out: Extracted) -> None:
             out.add_caption(text, None)
 
 
+_BREAK = "\u2029"  # stands for <lb/> while text is joined, then splits it
+
+
+def _segments(node: etree._Element) -> list[str]:
+    """The text of ``node``, split where trafilatura marked a line break (<lb/>)."""
+    for lb in node.iter("lb"):
+        lb.tail = _BREAK + (lb.tail or "")
+    return "".join(node.itertext()).split(_BREAK)
+
+
 def _body(doc_body: etree._Element, title: str | None) -> list[Paragraph]:
+    """trafilatura's XML body: <p>, <head>, <list><item>, <table><row><cell>, <quote>..., and
+    loose text in ``.text`` / ``.tail`` (text between headings that had no <p> of its own)."""
     body: list[Paragraph] = []
+
+    def add(text: str | None, kind: Literal["paragraph", "heading"] = "paragraph") -> None:
+        text = clean_line(text or "")
+        if text and not (not body and title and text == title):
+            body.append(Paragraph(text=text, kind=kind))
+
+    add(doc_body.text)
     for node in doc_body:
-        text = clean_line("".join(node.itertext()))
-        if not text or (not body and title and text == title):
-            continue
         if node.tag == "head":
-            body.append(Paragraph(text=text, kind="heading"))
+            add("".join(node.itertext()), "heading")
         elif node.tag == "list":
-            body.extend(
-                Paragraph(text=t) for item in node if (t := clean_line("".join(item.itertext())))
-            )
+            for item in node:
+                for segment in _segments(item):
+                    add(segment)
+        elif node.tag == "table":
+            for row in node.iter("row"):
+                add(" | ".join(clean_line("".join(cell.itertext())) for cell in row))
         else:
-            body.append(Paragraph(text=text))
+            for segment in _segments(node):
+                add(segment)
+        add(node.tail)
     while body and body[-1].kind == "heading":  # a heading with nothing under it is chrome
         body.pop()
     return body
@@ -71,23 +96,24 @@ def parse_html(html: str, *, url: str | None = None) -> Extracted:
     lang = (tree.get("lang") or "").split("-")[0].lower()
     out.language = lang if len(lang) == 2 and lang.isalpha() else None
     _captions(tree, out)
-    out.published_at = parse_date(find_date(html, original_date=True, outputformat=_ISO))
-    updated = parse_date(find_date(html, original_date=False, outputformat=_ISO))
-    if updated and updated != out.published_at:
-        out.updated_at = updated
 
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False,
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
         include_images=False, deduplicate=False,
+        date_extraction_params=_DATE_PARAMS,
     )  # fmt: skip
     if not isinstance(doc, Document) or doc.body is None:
         raise NoText("no main text found in the HTML page")
     out.title = clean_line(doc.title) if doc.title else None
     out.url = doc.url or url
     out.authors = _authors(doc.author)
-    if out.published_at is None:
-        out.published_at = parse_date(doc.date)
-    out.body = _body(doc.body, out.title)
+    out.published_at = parse_date(doc.date)  # htmldate's original date, run by trafilatura
+    updated = parse_date(find_date(tree, original_date=False, outputformat=_ISO))
+    if updated and updated != out.published_at:
+        out.updated_at = updated
+    # What trafilatura keeps but a newsroom would not: share lines, "Read more: ...", bylines
+    # and captions inside <p>. The same line rules as for plain-text scrapes.
+    out.body = [p for p in _body(doc.body, out.title) if not take_furniture(out, p.text)]
     description = clean_text(doc.description) if doc.description else None
     if description and not (out.body and out.body[0].text.startswith(description[:60])):
         out.standfirst = description

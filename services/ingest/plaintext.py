@@ -79,7 +79,7 @@ def parse_plain_text(text: str) -> Extracted:
         if (headline := chrome.read_more_inline(s)) is not None:
             out.related.append(headline)
             continue
-        if _take_furniture(out, s):
+        if take_furniture(out, s):
             continue
         blocks.append(_Block(s, len(out.captions)))
 
@@ -87,7 +87,7 @@ def parse_plain_text(text: str) -> Extracted:
     return out
 
 
-def _take_furniture(out: Extracted, s: str) -> bool:
+def take_furniture(out: Extracted, s: str) -> bool:
     """Record a dated line, byline, caption or credit; drop chrome. True if ``s`` was one."""
     if (dated := chrome.date_line(s)) is not None and (when := parse_date(dated[1])):
         if dated[0] == "updated":
