@@ -77,6 +77,12 @@ class Settings(BaseSettings):
         default=True,
         description="Create missing topics at start-up (off where topics are managed).",
     )
+    dedupe_capacity: int = Field(
+        default=100_000, ge=0, description="Fingerprints an ingest worker remembers (~100 B each)."
+    )
+    dedupe_max_distance: int = Field(
+        default=3, ge=0, le=15, description="SimHash bits that may differ."
+    )
     security: Security = Security()
     limits: Limits = Limits()
 

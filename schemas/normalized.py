@@ -56,3 +56,16 @@ class NormalizedArticle(BaseModel):
         description="SHA-256 of the normalised title, standfirst and body.",
     )
     received_at: datetime = Field(description="When the feed fetched it (from the envelope).")
+    simhash: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{16}$",
+        description="64-bit SimHash of title and body (hex); None for very short texts.",
+    )
+    duplicate_of: str | None = Field(
+        default=None,
+        description="article_id of an earlier article with near-identical text (same worker).",
+    )
+    provenance: dict[str, Literal["feed", "extracted"]] = Field(
+        default_factory=dict,
+        description="Per metadata field with a value: did the feed give it, or was it extracted?",
+    )

@@ -20,6 +20,7 @@ class Extracted:
     related: list[str] = field(default_factory=list)
     url: str | None = None
     language: str | None = None
+    from_feed: set[str] = field(default_factory=set)  # fields the envelope's metadata gave
 
     def add_caption(self, text: str, credit: str | None) -> None:
         """Scrapers often repeat a caption; keep each once."""

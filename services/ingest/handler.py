@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from schemas import NormalizedArticle
 from services.errors import PoisonError
+from services.ingest.dedupe import NearDuplicateIndex
 from services.ingest.normalise import normalise_payload
 from services.limits import Limits
 from services.routing import Coordinates, Routed, dead_letter, published
@@ -15,12 +16,29 @@ def encode(article: NormalizedArticle) -> bytes:
     return article.model_dump_json().encode()
 
 
+def mark_duplicate(article: NormalizedArticle, index: NearDuplicateIndex) -> NormalizedArticle:
+    """Point a near-duplicate at the earlier article, and remember this one. Never drops it."""
+    if article.simhash is None:
+        return article
+    fp = int(article.simhash, 16)
+    earlier = index.find(fp, exclude=article.article_id)
+    index.add(article.article_id, fp)
+    return article.model_copy(update={"duplicate_of": earlier}) if earlier else article
+
+
 def handle_raw(
-    value: bytes | None, key: bytes | None, at: Coordinates, *, limits: Limits
+    value: bytes | None,
+    key: bytes | None,
+    at: Coordinates,
+    *,
+    limits: Limits,
+    index: NearDuplicateIndex | None = None,
 ) -> Routed:
     payload = value or b""
     try:
         article = normalise_payload(payload, limits=limits, source_hint=at.topic)
     except PoisonError as exc:
         return dead_letter("ingest", exc, value=payload, key=key, at=at)
+    if index is not None:
+        article = mark_duplicate(article, index)
     return published("normalized", article.article_id, encode(article), SCHEMA)

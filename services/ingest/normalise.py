@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from schemas import NormalizedArticle, RawArticle
 from services.errors import NoText, TooLarge
 from services.ingest.cleantext import clean_line, clean_text
 from services.ingest.dates import parse_date
+from services.ingest.dedupe import simhash
 from services.ingest.envelope import parse_envelope
 from services.ingest.extracted import Extracted
 from services.ingest.html import parse_html
@@ -20,27 +21,45 @@ _DEFAULT_LIMITS = Limits()
 
 
 def _apply_metadata(out: Extracted, meta: dict[str, Any], url: str | None) -> None:
-    """Fields the feed already knows win over what extraction guessed."""
-    if isinstance(title := meta.get("title"), str) and clean_line(title):
-        out.title = clean_line(title)
-    if isinstance(standfirst := meta.get("standfirst") or meta.get("description"), str):
-        out.standfirst = clean_line(standfirst) or out.standfirst
-    published = meta.get("published_at") or meta.get("published")
-    if isinstance(published, str) and (when := parse_date(published)):
-        out.published_at = when
-    if isinstance(updated := meta.get("updated_at") or meta.get("updated"), str):
-        out.updated_at = parse_date(updated) or out.updated_at
+    """Fields the feed already knows win over what extraction found (and are recorded)."""
+
+    def feed(name: str, value: object) -> None:
+        if value not in (None, "", []):
+            setattr(out, name, value)
+            out.from_feed.add(name)
+
+    title = meta.get("title")
+    feed("title", clean_line(title) if isinstance(title, str) else None)
+    standfirst = meta.get("standfirst") or meta.get("description")
+    feed("standfirst", clean_line(standfirst) if isinstance(standfirst, str) else None)
+    for name, keys in (("published_at", ("published_at", "published")),
+                       ("updated_at", ("updated_at", "updated"))):  # fmt: skip
+        raw = next((meta[k] for k in keys if isinstance(meta.get(k), str)), None)
+        feed(name, parse_date(raw))
     authors = meta.get("authors")
     if isinstance(authors, list) and all(isinstance(a, str) for a in authors):
-        out.authors = [clean_line(a) for a in authors if clean_line(a)]
-    if isinstance(lang := meta.get("language"), str) and len(lang) == 2 and lang.isalpha():
-        out.language = lang.lower()
-    meta_url = meta.get("url")
-    out.url = (
-        url
-        or (meta_url if isinstance(meta_url, str) and meta_url.startswith("http") else None)
-        or out.url
+        feed("authors", [clean_line(a) for a in authors if clean_line(a)])
+    lang = meta.get("language")
+    feed(
+        "language",
+        lang.lower() if isinstance(lang, str) and len(lang) == 2 and lang.isalpha() else None,
     )
+    meta_url = meta.get("url")
+    feed(
+        "url",
+        url or (meta_url if isinstance(meta_url, str) and meta_url.startswith("http") else None),
+    )
+
+
+_PROVENANCE_FIELDS = (
+    "url",
+    "title",
+    "standfirst",
+    "authors",
+    "published_at",
+    "updated_at",
+    "language",
+)
 
 
 def normalise_article(raw: RawArticle, *, limits: Limits = _DEFAULT_LIMITS) -> NormalizedArticle:
@@ -62,6 +81,15 @@ def normalise_article(raw: RawArticle, *, limits: Limits = _DEFAULT_LIMITS) -> N
     title = out.title or out.body[0].text
     texts = [p.text for p in out.body]
     digest = content_hash(title, out.standfirst, texts)
+    language = out.language or detect_language("\n".join(texts))
+    fingerprint = simhash("\n".join([title, *texts]))
+    values = {
+        "url": out.url, "title": title, "standfirst": out.standfirst, "authors": out.authors,
+        "published_at": out.published_at, "updated_at": out.updated_at, "language": language,
+    }  # fmt: skip
+    provenance: dict[str, Literal["feed", "extracted"]] = {
+        f: "feed" if f in out.from_feed else "extracted" for f in _PROVENANCE_FIELDS if values[f]
+    }
     return NormalizedArticle(
         article_id=article_id(url=out.url, source=raw.source, digest=digest),
         source=raw.source,
@@ -71,13 +99,15 @@ def normalise_article(raw: RawArticle, *, limits: Limits = _DEFAULT_LIMITS) -> N
         authors=out.authors,
         published_at=out.published_at,
         updated_at=out.updated_at,
-        language=out.language or detect_language("\n".join(texts)),
+        language=language,
         body=out.body,
         captions=out.captions,
         related=out.related,
         word_count=sum(len(t.split()) for t in texts),
         content_hash=digest,
         received_at=raw.received_at,
+        simhash=None if fingerprint is None else f"{fingerprint:016x}",
+        provenance=provenance,
     )
 
 

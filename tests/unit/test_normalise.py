@@ -111,3 +111,15 @@ def test_normalising_its_own_output_changes_nothing(samples: Path) -> None:
     assert [p.text for p in b.body] == [p.text for p in a.body]
     assert (b.title, b.standfirst) == (a.title, a.standfirst)
     assert orjson.loads(b.model_dump_json())["content_hash"] == a.content_hash
+
+
+def test_provenance_records_feed_and_extracted_fields(samples: Path) -> None:
+    line = (samples / "wire-envelopes.jsonl").read_bytes().splitlines()[0]
+    a = normalise_payload(line)
+    assert a.provenance == {
+        "url": "feed", "title": "feed", "authors": "feed", "published_at": "feed",
+        "standfirst": "extracted", "updated_at": "extracted", "language": "extracted",
+    }  # fmt: skip
+    plain = normalise_payload((samples / "rotterdam-dock-strike.txt").read_bytes())
+    assert set(plain.provenance.values()) == {"extracted"}
+    assert "url" not in plain.provenance  # no value, no entry
