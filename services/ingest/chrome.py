@@ -115,7 +115,8 @@ def date_line(line: str) -> tuple[str, str] | None:
     return kind, m.group("date")
 
 
-def _person_name(text: str) -> str | None:
+def person_name(text: str) -> str | None:
+    """``text`` if it looks like a person's name (2-5 capitalised words, particles allowed)."""
     name = text.strip(" .,;")
     words = name.split()
     if not 2 <= len(words) <= 5 or name.casefold() in _NOT_PEOPLE:
@@ -136,13 +137,13 @@ def byline(line: str) -> list[str] | None:
     m = _BYLINE.match(line)
     if m:
         parts = re.split(r",|\band\b|&|\bin\b", m.group("names"))
-        names = [n for n in (_person_name(p) for p in parts[:6]) if n]
+        names = [n for n in (person_name(p) for p in parts[:6]) if n]
         if names or m.group("names").strip(" .").casefold() in _NOT_PEOPLE:
             return names
         return None
     m = _ROLE_LINE.match(line)
     if m:
-        name = _person_name(m.group("name"))
+        name = person_name(m.group("name"))
         return [name] if name else None
     return None
 

@@ -3,6 +3,7 @@ times; we add what they leave out (captions with credits, sub-headings, the mark
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import lxml.html
@@ -24,12 +25,15 @@ _DATE_PARAMS = {"original_date": True, "extensive_search": True, "outputformat":
 
 
 def _authors(raw: str | None) -> list[str]:
+    """People from trafilatura's author string ("Jane Doe; John Roe", "By Jane Doe and John
+    Roe"); never "Published", "5 Minute Read", agencies or other labels."""
     if not raw:
         return []
-    names = []
-    for part in raw.replace(" and ", ";").split(";"):
-        name = clean_line(part)
-        if name and name.casefold() not in {"published", "updated", "staff"}:
+    names: list[str] = []
+    for part in re.split(r";|,|\band\b|&|\|", raw)[:10]:
+        text = re.sub(r"^\s*(?:by|words by|written by)\s+", "", clean_line(part), flags=re.I)
+        name = chrome.person_name(text)
+        if name and name not in names:
             names.append(name)
     return names
 

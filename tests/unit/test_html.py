@@ -49,3 +49,23 @@ def test_page_without_text_is_no_text() -> None:
     page = "<html><body><nav><a href='/'>Home</a></nav></body></html>"
     with pytest.raises(NoText):
         normalise_article(RawArticle(source="t", content=page, content_type="text/html"))
+
+
+@pytest.mark.parametrize(
+    ("meta", "authors"),
+    [
+        ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+        ("Published", []),
+        ("5 Minute Read", []),
+        ("Reuters", []),
+        ("Ana Lima; Staff", ["Ana Lima"]),
+    ],
+)
+def test_authors_are_people(meta: str, authors: list[str]) -> None:
+    page = (
+        f'<html><head><meta name="author" content="{meta}"></head><body><article>'
+        "<p>The council voted on Tuesday to build a tram line linking the station and the port.</p>"
+        "<p>Work will start next spring and last two years, the mayor told reporters.</p>"
+        "</article></body></html>"
+    )
+    assert parse_html(page).authors == authors
