@@ -60,6 +60,25 @@ def _segments(node: etree._Element) -> list[str]:
     return "".join(node.itertext()).split(_BREAK)
 
 
+_RELATED = (
+    "//*[self::aside or self::section or self::div or self::ul or self::nav]"
+    "[contains(translate(@class, 'RELATED', 'related'), 'related')"
+    " or contains(translate(@id, 'RELATED', 'related'), 'related')"
+    " or contains(translate(@class, 'READMORE', 'readmore'), 'read-more')]//a"
+)
+MAX_RELATED = 20
+
+
+def _related(tree: lxml.html.HtmlElement, out: Extracted) -> None:
+    """Headlines of linked stories from the page's "related" blocks (class or id says so)."""
+    for link in tree.xpath(_RELATED):
+        headline = clean_line(link.text_content())
+        if 4 <= chrome.word_count(headline) <= 25 and headline not in out.related:
+            out.related.append(headline)
+            if len(out.related) >= MAX_RELATED:
+                return
+
+
 def _body(doc_body: etree._Element, title: str | None) -> list[Paragraph]:
     """trafilatura's XML body: <p>, <head>, <list><item>, <table><row><cell>, <quote>..., and
     loose text in ``.text`` / ``.tail`` (text between headings that had no <p> of its own)."""
@@ -100,6 +119,7 @@ def parse_html(html: str, *, url: str | None = None) -> Extracted:
     lang = (tree.get("lang") or "").split("-")[0].lower()
     out.language = lang if len(lang) == 2 and lang.isalpha() else None
     _captions(tree, out)
+    _related(tree, out)
 
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=True,

@@ -69,3 +69,20 @@ def test_authors_are_people(meta: str, authors: list[str]) -> None:
         "</article></body></html>"
     )
     assert parse_html(page).authors == authors
+
+
+def test_related_headlines_from_related_blocks() -> None:
+    page = (
+        "<html><body><article><h1>Tram line approved</h1>"
+        "<p>The council voted on Tuesday to build a tram line linking the station and the port.</p>"
+        "<p>Work will start next spring and last two years, the mayor told reporters.</p>"
+        "</article><aside class='Related-Stories'><ul>"
+        "<li><a href='/a'>Bus fares to rise in January, operator says</a></li>"
+        "<li><a href='/b'>More</a></li>"
+        "<li><a href='/c'>City approves new cycle lanes on the ring road</a></li>"
+        "</ul></aside><nav><a href='/x'>Sport news and results from today</a></nav></body></html>"
+    )
+    assert parse_html(page).related == [
+        "Bus fares to rise in January, operator says",
+        "City approves new cycle lanes on the ring road",
+    ]
