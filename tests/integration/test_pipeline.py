@@ -31,9 +31,20 @@ def _samples() -> list[bytes]:
     return [i.payload for i in read_inputs(sample_files(), source="it")]
 
 
-def test_samples_flow_to_enriched_and_bad_input_to_dead_letters(pipeline: Pipeline) -> None:
+def _rescrape(samples: Path) -> bytes:
+    """The Rotterdam story again, scraped with other chrome and one word changed."""
+    text = (samples / "rotterdam-dock-strike.txt").read_text()
+    text = text.replace("Most Read", "Trending Now\n\nShare this article").replace(
+        "Monday", "Monday,", 1
+    )
+    return ("Skip to main content\n\n" + text).encode()
+
+
+def test_samples_flow_to_enriched_and_bad_input_to_dead_letters(
+    pipeline: Pipeline, samples: Path
+) -> None:
     pipeline.start_worker("all")
-    good = _samples()
+    good = [*_samples(), _rescrape(samples)]
     assert pipeline.produce(good + list(BAD)) == len(good) + len(BAD)
 
     enriched = pipeline.collect(pipeline.settings.topics.enriched, len(good))
@@ -41,6 +52,10 @@ def test_samples_flow_to_enriched_and_bad_input_to_dead_letters(pipeline: Pipeli
     articles = [EnrichedArticle.model_validate_json(v) for v in enriched]
     titles = {a.title for a in articles}
     assert "Rotterdam dock workers walk out over automation plans" in titles
+    rotterdam = [a for a in articles if a.title.startswith("Rotterdam")]
+    assert len(rotterdam) == 2  # the re-scrape is published too, marked as a near-duplicate
+    first, second = sorted(rotterdam, key=lambda a: a.duplicate_of is not None)
+    assert (first.duplicate_of, second.duplicate_of) == (None, first.article_id)
     assert "Venice raises flood barrier for record tenth time this autumn" in titles
     for a in articles:
         assert a.entities, a.title
