@@ -1,9 +1,11 @@
-"""The one log line per message every agent writes, with the message's coordinates bound."""
+"""What every agent records per message: one log line with the message's coordinates bound,
+and the counters and timings in newsflow.metrics."""
 
 from __future__ import annotations
 
 import structlog
 
+from newsflow.metrics import DEAD_LETTERS, MESSAGES, PROCESSING
 from services.routing import Coordinates, Routed
 
 log = structlog.get_logger("newsflow.agent")
@@ -15,9 +17,13 @@ def bind(stage: str, at: Coordinates) -> None:
     )
 
 
-def record(routed: Routed) -> None:
+def record(stage: str, routed: Routed, seconds: float) -> None:
+    PROCESSING.labels(stage).observe(seconds)
     if routed.destination == "deadletter":
+        MESSAGES.labels(stage, "dead_lettered").inc()
+        DEAD_LETTERS.labels(stage, routed.error_code or "unknown").inc()
         log.warning("dead_lettered", article_id=routed.article_id, error_code=routed.error_code)
     else:
+        MESSAGES.labels(stage, "published").inc()
         log.info("published", article_id=routed.article_id, destination=routed.destination)
     structlog.contextvars.clear_contextvars()

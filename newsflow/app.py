@@ -53,7 +53,7 @@ def create_app(
         broker_credentials=_credentials(settings),
         key_serializer="raw",
         value_serializer="raw",
-        processing_guarantee="at_least_once",
+        processing_guarantee=settings.processing_guarantee,
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=settings.heartbeat_interval,
@@ -63,8 +63,10 @@ def create_app(
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,
         topic_disable_leader=True,  # no tables, no leader election topic needed
-        web_enabled=False,
+        web_enabled=True,  # /healthz, /readyz, /metrics (newsflow/health.py)
+        web_bind=settings.web_host,
         web_port=web_port or settings.web_port,
+        producer_request_timeout=settings.producer_request_timeout,
         datadir=str(settings.data_dir / service),
         loop=loop,
     )

@@ -19,7 +19,7 @@ from rich.console import Console
 
 from newsflow import __version__
 from newsflow.broker import EmbeddedBroker, free_port, port_open
-from newsflow.kafka import BrokerUnavailable
+from newsflow.kafka import BrokerUnavailable, TransactionsUnsupported
 from newsflow.procs import child_options
 from newsflow.settings import Settings, load_settings
 
@@ -131,7 +131,7 @@ def worker(
 
     try:
         run_worker(settings, service.value, web_port=web_port)  # type: ignore[arg-type]  # ingest|enrich
-    except BrokerUnavailable as exc:
+    except (BrokerUnavailable, TransactionsUnsupported) as exc:
         fail(str(exc))
 
 

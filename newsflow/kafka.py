@@ -79,3 +79,28 @@ async def ensure_topics(settings: Settings, *, timeout: float = 30.0) -> list[st
         return created
     finally:
         await admin.close()
+
+
+class TransactionsUnsupported(RuntimeError):
+    """exactly_once was asked for, and the broker refused transactions."""
+
+
+async def check_transactions(settings: Settings, *, timeout: float = 20.0) -> None:
+    """Open and commit one empty transaction; raise TransactionsUnsupported if the broker can't."""
+    from aiokafka import AIOKafkaProducer  # noqa: PLC0415  # only needed for exactly_once
+
+    producer = AIOKafkaProducer(
+        **client_options(settings), transactional_id=f"{settings.app_id}-transactions-check"
+    )
+    try:
+        await asyncio.wait_for(producer.start(), timeout)
+        async with producer.transaction():
+            pass
+    except (KafkaError, TimeoutError) as exc:
+        raise TransactionsUnsupported(
+            f"NEWSFLOW_PROCESSING_GUARANTEE=exactly_once needs Kafka transactions, and the broker "
+            f"at {settings.bootstrap_servers} refused them ({type(exc).__name__}: {exc}). Use a "
+            "Kafka cluster with transactions, or at_least_once (the embedded broker has none)."
+        ) from exc
+    finally:
+        await producer.stop()

@@ -1,33 +1,62 @@
-"""Sending a routing decision to its topic, with the broker's acknowledgement awaited (so the
-input offset is committed only after its output is safely stored: at-least-once)."""
+"""Sending a routing decision to its topic.
+
+at_least_once: the send is forced out and its broker acknowledgement awaited before the agent
+moves on, so the input offset is committed only after its output is stored. Kafka errors are
+retried with capped exponential backoff for as long as they last; readiness is false meanwhile.
+
+exactly_once: the send is attached to the input event and faust publishes it inside the
+transaction that commits the input offset (real Kafka only)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import structlog
 from aiokafka.errors import KafkaError
 
 from newsflow.app import AppTopics
+from newsflow.health import Health
+from newsflow.metrics import PUBLISH_RETRIES
 from services.routing import Routed
 
 log = structlog.get_logger(__name__)
+FIRST_BACKOFF = 0.1
 MAX_BACKOFF = 10.0
 
+Send = Callable[[Routed], Awaitable[None]]
 
-async def publish(topics: AppTopics, routed: Routed) -> None:
-    """Send and wait for the broker's ack, retrying transient failures with capped backoff."""
-    topic = topics.by_destination(routed.destination)
-    headers = [("content-type", b"application/json"), ("schema", routed.schema.encode())]
-    delay = 0.1
-    while True:
-        try:
-            fut = await topic.send(key=routed.key, value=routed.value, headers=headers, force=True)
-            await fut
+
+class Publisher:
+    def __init__(
+        self, topics: AppTopics, health: Health, stage: str, *, exactly_once: bool
+    ) -> None:
+        self.topics = topics
+        self.health = health
+        self.stage = stage
+        self.exactly_once = exactly_once
+
+    async def __call__(self, routed: Routed) -> None:
+        topic = self.topics.by_destination(routed.destination)
+        headers = [("content-type", b"application/json"), ("schema", routed.schema.encode())]
+        if self.exactly_once:
+            await topic.send(key=routed.key, value=routed.value, headers=headers)
             return
-        except KafkaError as exc:
-            log.warning(
-                "publish_retry", destination=routed.destination, error=repr(exc), retry_in=delay
-            )
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, MAX_BACKOFF)
+        delay = FIRST_BACKOFF
+        while True:
+            try:
+                fut = await topic.send(
+                    key=routed.key, value=routed.value, headers=headers, force=True
+                )
+                await fut
+            except KafkaError as exc:
+                PUBLISH_RETRIES.labels(self.stage).inc()
+                self.health.set(sends_ok=False)
+                log.warning("publish_retry", destination=routed.destination, error=repr(exc),
+                            retry_in=delay)  # fmt: skip
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF)
+            else:
+                if not self.health.sends_ok:
+                    self.health.set(sends_ok=True)
+                return

@@ -92,6 +92,19 @@ class Settings(BaseSettings):
     heartbeat_interval: float = Field(default=1.0, gt=0)
     rebalance_timeout: float = Field(default=10.0, gt=0)
     commit_interval: float = Field(default=1.0, gt=0)
+    processing_guarantee: Literal["at_least_once", "exactly_once"] = Field(
+        default="at_least_once",
+        description="exactly_once needs a Kafka with transactions; start-up fails fast without.",
+    )
+    shutdown_grace: float = Field(
+        default=25.0,
+        gt=0,
+        description="Seconds from SIGTERM to exit; keep under Kubernetes' grace.",
+    )
+    producer_request_timeout: float = Field(default=30.0, gt=0, description="Seconds per send try.")
+    probe_interval: float = Field(default=2.0, gt=0, description="Seconds between broker probes.")
+    probe_timeout: float = Field(default=2.0, gt=0, description="A probe slower than this fails.")
+    web_host: str = Field(default="0.0.0.0", description="Address of /healthz, /readyz, /metrics.")  # noqa: S104  # pods must be reachable by the kubelet
     web_port: int = Field(default=6066, ge=1024, le=65535)
     data_dir: Path = Field(default=Path(tempfile.gettempdir()) / "newsflow")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

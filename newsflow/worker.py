@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import subprocess
+import threading
 import time
 from typing import Any, cast
 
@@ -13,9 +14,12 @@ import faust
 import structlog
 
 from newsflow.app import SERVICES, Service, app_topics, create_app
-from newsflow.kafka import ensure_topics
+from newsflow.health import Health
+from newsflow.health import install as install_health
+from newsflow.kafka import check_transactions, ensure_topics
 from newsflow.logs import configure_logging
 from newsflow.procs import child_options
+from newsflow.publish import Publisher
 from newsflow.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -31,15 +35,57 @@ def build_app(settings: Settings, service: Service, *, web_port: int | None = No
     app = create_app(settings, service, web_port=web_port)
     app.on_partitions_assigned.connect(cast(Any, _log_assignment))  # mode types a narrower protocol
     topics = app_topics(app, settings)
+    health = Health()
+    install_health(app, settings, health)
+    send = Publisher(
+        topics, health, service, exactly_once=settings.processing_guarantee == "exactly_once"
+    )
     if service == "ingest":
         from services.ingest.agent import register as register_ingest  # noqa: PLC0415  # load on demand
 
-        register_ingest(app, topics, settings)
+        register_ingest(app, topics.raw, settings, send=send)
     else:
         from services.enrich.agent import register as register_enrich  # noqa: PLC0415  # loads the model
 
-        register_enrich(app, topics, settings)
+        register_enrich(app, topics.normalized, settings, send=send)
+    health.set(models_loaded=True)
     return app
+
+
+class Worker(faust.Worker):
+    """faust's worker, with a deadline on shutdown: after SIGTERM/SIGINT it drains (finishes or
+    hands back the in-flight message, commits, leaves the group) and exits 0; if that takes
+    longer than ``grace`` seconds it exits 1 so Kubernetes never has to SIGKILL it."""
+
+    def __init__(self, *args: Any, grace: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._grace = grace
+        self._deadline: threading.Timer | None = None
+
+    def _arm_deadline(self, signal_name: str) -> None:
+        if self._deadline is not None:
+            return
+        log.info("worker_stopping", signal=signal_name, grace_seconds=self._grace)
+
+        def expire() -> None:
+            log.error("shutdown_grace_exceeded", grace_seconds=self._grace)
+            os._exit(1)
+
+        self._deadline = threading.Timer(self._grace, expire)
+        self._deadline.daemon = True
+        self._deadline.start()
+
+    def _on_sigterm(self) -> None:
+        self._arm_deadline("SIGTERM")
+        super()._on_sigterm()
+
+    def _on_sigint(self) -> None:
+        self._arm_deadline("SIGINT")
+        super()._on_sigint()
+
+    def on_worker_shutdown(self) -> None:
+        log.info("worker_stopped")
+        super().on_worker_shutdown()
 
 
 def run_worker(settings: Settings, service: Service, *, web_port: int | None = None) -> None:
@@ -49,14 +95,16 @@ def run_worker(settings: Settings, service: Service, *, web_port: int | None = N
     asyncio.set_event_loop(loop)
     if settings.create_topics:
         loop.run_until_complete(ensure_topics(settings))
+    if settings.processing_guarantee == "exactly_once":
+        loop.run_until_complete(check_transactions(settings))
     (settings.data_dir / service).mkdir(parents=True, exist_ok=True)
     app = build_app(settings, service, web_port=web_port)
     log.info(
         "worker_starting", service=service, group=app.conf.id, bootstrap=settings.bootstrap_servers
     )
-    worker: Any = faust.Worker(
+    worker = Worker(
         app, loop=loop, loglevel=settings.log_level, override_logging=False,
-        redirect_stdouts=False, quiet=True,
+        grace=settings.shutdown_grace, redirect_stdouts=False, quiet=True,
         stdout=open(os.devnull, "w"),  # noqa: SIM115  # faust's banner and spinner; logs go to stderr
     )  # fmt: skip
     worker.execute_from_commandline()

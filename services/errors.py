@@ -64,6 +64,10 @@ class NoText(PoisonError):
     code = "no_text"
 
 
+class TooDeep(PoisonError):
+    code = "html_too_deep"
+
+
 # Enrich-stage poison.
 class InvalidArticle(PoisonError):
     code = "invalid_article"

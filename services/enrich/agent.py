@@ -4,39 +4,38 @@ handler.py. The model runs in a worker thread so heartbeats keep flowing while i
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from newsflow import agentlog
-from newsflow.app import AppTopics
-from newsflow.publish import publish
+from newsflow.publish import Send
 from newsflow.settings import Settings
 from services.enrich.enrich import Enricher
 from services.enrich.handler import handle_normalized
-from services.ingest.agent import Publisher
 from services.routing import Coordinates, Routed
 
 
 def register(
-    app: Any, topics: AppTopics, settings: Settings, *, enricher: Enricher | None = None,
-    send: Publisher = publish,
-) -> Any:  # fmt: skip
+    app: Any, source: Any, settings: Settings, *, send: Send, enricher: Enricher | None = None
+) -> Any:
     model = enricher or Enricher(limits=settings.limits)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")
 
-    @app.agent(topics.normalized, name="enrich")
+    @app.agent(source, name="enrich")
     async def enrich(stream: Any) -> AsyncIterator[Routed]:
         loop = asyncio.get_running_loop()
         async for event in stream.events():
             msg = event.message
             at = Coordinates(msg.topic, msg.partition, msg.offset)
             agentlog.bind("enrich", at)
+            start = time.perf_counter()
             (routed,) = await loop.run_in_executor(
                 pool, handle_normalized, model, [(event.value, msg.key, at)]
             )
-            await send(topics, routed)
-            agentlog.record(routed)
+            await send(routed)
+            agentlog.record("enrich", routed, time.perf_counter() - start)
             yield routed
 
     return enrich

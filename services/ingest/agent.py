@@ -2,35 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from newsflow import agentlog
-from newsflow.app import AppTopics
-from newsflow.publish import publish
+from newsflow.publish import Send
 from newsflow.settings import Settings
 from services.ingest.dedupe import NearDuplicateIndex
 from services.ingest.handler import handle_raw
 from services.routing import Coordinates, Routed
 
-Publisher = Callable[[AppTopics, Routed], Awaitable[None]]
 
-
-def register(app: Any, topics: AppTopics, settings: Settings, *, send: Publisher = publish) -> Any:
+def register(app: Any, source: Any, settings: Settings, *, send: Send) -> Any:
     limits = settings.limits
     index = NearDuplicateIndex(
         capacity=settings.dedupe_capacity, max_distance=settings.dedupe_max_distance
     )
 
-    @app.agent(topics.raw, name="ingest")
+    @app.agent(source, name="ingest")
     async def ingest(stream: Any) -> AsyncIterator[Routed]:
         async for event in stream.events():
             msg = event.message
             at = Coordinates(msg.topic, msg.partition, msg.offset)
             agentlog.bind("ingest", at)
+            start = time.perf_counter()
             routed = handle_raw(event.value, msg.key, at, limits=limits, index=index)
-            await send(topics, routed)
-            agentlog.record(routed)
+            await send(routed)
+            agentlog.record("ingest", routed, time.perf_counter() - start)
             yield routed
 
     return ingest

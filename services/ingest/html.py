@@ -13,7 +13,7 @@ from lxml import etree
 from trafilatura.settings import Document
 
 from schemas import Paragraph
-from services.errors import NoText
+from services.errors import NoText, TooDeep
 from services.ingest import chrome
 from services.ingest.cleantext import clean_line, clean_text
 from services.ingest.dates import parse_date
@@ -111,10 +111,14 @@ def _body(doc_body: etree._Element, title: str | None) -> list[Paragraph]:
 
 def parse_html(html: str, *, url: str | None = None) -> Extracted:
     """Extract an article from an HTML page. Raises ``NoText`` when there is no main text."""
+    parser = lxml.html.HTMLParser()
     try:
-        tree = lxml.html.fromstring(html)
+        tree = lxml.html.fromstring(html, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise NoText(f"HTML could not be parsed: {exc}") from exc
+    for error in parser.error_log:
+        if error.type_name == "ERR_RESOURCE_LIMIT":  # libxml2 stops at 256 nested elements
+            raise TooDeep(f"HTML nesting too deep for the parser: {error.message}")
     out = Extracted()
     lang = (tree.get("lang") or "").split("-")[0].lower()
     out.language = lang if len(lang) == 2 and lang.isalpha() else None

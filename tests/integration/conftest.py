@@ -9,6 +9,9 @@ import os
 import signal
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,15 +34,43 @@ class Pipeline:
     env: dict[str, str]
     logdir: Path
     procs: list[tuple[subprocess.Popen[bytes], Path]] = field(default_factory=list)
+    ports: dict[int, int] = field(default_factory=dict)  # pid -> web port
 
     def start_worker(self, service: str = "all") -> subprocess.Popen[bytes]:
         log = self.logdir / f"worker-{service}-{len(self.procs)}.log"
+        port = free_port()
         cmd = [sys.executable, "-m", "newsflow", "worker", "--service", service,
-               "--web-port", str(free_port())]  # fmt: skip
-        with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+               "--web-port", str(port)]  # fmt: skip
+        with log.open("ab") as out:  # the child keeps its own copy of the descriptor
             proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         self.procs.append((proc, log))
+        self.ports[proc.pid] = port
         return proc
+
+    def web(self, proc: subprocess.Popen[bytes], path: str) -> tuple[int, bytes] | None:
+        """GET a worker's health page: (status, body), or None while it does not answer."""
+        url = f"http://127.0.0.1:{self.ports[proc.pid]}{path}"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # our own loopback URL
+                return int(response.status), bytes(response.read())
+        except urllib.error.HTTPError as exc:
+            return int(exc.code), bytes(exc.read())
+        except (urllib.error.URLError, OSError):
+            return None
+
+    def wait_ready(
+        self, proc: subprocess.Popen[bytes], ready: bool = True, timeout: float = 90.0
+    ) -> float:
+        """Seconds until /readyz says ``ready``; fails the test on timeout."""
+        start = time.monotonic()
+        want = 200 if ready else 503
+        while True:
+            got = self.web(proc, "/readyz")
+            if got is not None and got[0] == want:
+                return time.monotonic() - start
+            assert proc.poll() is None, f"worker exited with {proc.returncode}:\n{self.logs()}"
+            assert time.monotonic() - start < timeout, f"/readyz never became {want}: {got}"
+            time.sleep(0.2)
 
     def stop_all(self) -> list[int]:
         codes = []

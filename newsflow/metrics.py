@@ -1,0 +1,26 @@
+"""Prometheus metrics of a worker process, served at /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+MESSAGES = Counter(
+    "newsflow_messages_total", "Messages handled, by stage and outcome.", ["stage", "outcome"]
+)
+DEAD_LETTERS = Counter(
+    "newsflow_dead_letters_total",
+    "Dead letters written, by stage and error code.",
+    ["stage", "error_code"],
+)
+PROCESSING = Histogram(
+    "newsflow_processing_seconds",
+    "Time to turn one message into its output, by stage.",
+    ["stage"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+PUBLISH_RETRIES = Counter(
+    "newsflow_publish_retries_total", "Sends retried after a Kafka error, by stage.", ["stage"]
+)
+READY = Gauge(
+    "newsflow_ready", "1 when the worker is ready (broker reachable, partitions, models)."
+)

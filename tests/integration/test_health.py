@@ -1,0 +1,48 @@
+"""/healthz, /readyz and /metrics of a running worker on the broker."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from newsflow.inputs import read_inputs
+from newsflow.showcase import sample_files
+from tests.integration.conftest import Pipeline
+
+pytestmark = pytest.mark.integration
+
+
+def test_health_pages_and_metrics(pipeline: Pipeline) -> None:
+    ingest = pipeline.start_worker("ingest")
+    pipeline.wait_ready(ingest)
+    assert pipeline.web(ingest, "/healthz") == (200, b'{"alive":true}')
+    payloads = [i.payload for i in read_inputs(sample_files())]
+    pipeline.produce([*payloads, b"", b"[1]", b"[2]"])
+    assert len(pipeline.collect(pipeline.settings.topics.deadletter, 3)) == 3
+    assert len(pipeline.collect(pipeline.settings.topics.normalized, len(payloads))) == len(
+        payloads
+    )
+    got = pipeline.web(ingest, "/metrics")
+    assert got is not None
+    metrics = got[1].decode()
+    assert (
+        f'newsflow_messages_total{{outcome="published",stage="ingest"}} {len(payloads)}.0'
+        in metrics
+    )
+    assert 'newsflow_dead_letters_total{error_code="json_not_object",stage="ingest"} 2.0' in metrics
+    assert 'newsflow_dead_letters_total{error_code="empty_input",stage="ingest"} 1.0' in metrics
+    assert "newsflow_processing_seconds_bucket" in metrics
+    assert "newsflow_ready 1.0" in metrics
+    assert pipeline.stop_all() == [0]
+
+
+def test_exactly_once_fails_fast_where_the_broker_has_no_transactions(pipeline: Pipeline) -> None:
+    if "NEWSFLOW_TEST_BOOTSTRAP" in pipeline.env:
+        pytest.skip("a real Kafka may well support transactions")
+    env = {**pipeline.env, "NEWSFLOW_PROCESSING_GUARANTEE": "exactly_once"}
+    done = subprocess.run([sys.executable, "-m", "newsflow", "worker", "--service", "ingest"],
+                          env=env, capture_output=True, timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 1
+    assert b"needs Kafka transactions" in done.stderr
