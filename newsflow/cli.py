@@ -222,6 +222,94 @@ def process(
         raise typer.Exit(1)
 
 
+Idle = Annotated[
+    float, typer.Option(help="Stop reading when no dead letter arrived for S seconds.")
+]
+
+
+@app.command()
+def deadletters(
+    bootstrap: Bootstrap = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print each dead letter as a JSON line.")
+    ] = False,
+    idle: Idle = 3.0,
+    timeout: Annotated[float, typer.Option(help="Stop after S seconds in all.")] = 300.0,
+) -> None:
+    """Summarise the dead-letter topic by stage and error code (or list it with --json)."""
+    from rich.table import Table  # noqa: PLC0415
+
+    from newsflow.deadletters import read_dead_letters, summarise  # noqa: PLC0415
+
+    settings = settings_for(bootstrap)
+    try:
+        letters = asyncio.run(read_dead_letters(settings, idle=idle, timeout=timeout))
+    except BrokerUnavailable as exc:
+        fail(str(exc))
+    if as_json:
+        for dl in letters:
+            sys.stdout.write(dl.model_dump_json() + "\n")
+        return
+    table = Table(title=f"{len(letters)} dead letter(s) on {settings.topics.deadletter}")
+    for column in ("stage", "error code", "count", "first", "last", "example reason"):
+        table.add_column(column, justify="right" if column == "count" else "left",
+                         no_wrap=column != "example reason")  # fmt: skip
+    for g in summarise(letters):
+        first = g.first.isoformat(timespec="seconds") if g.first else "-"
+        last = g.last.isoformat(timespec="seconds") if g.last else "-"
+        table.add_row(g.stage, g.error_code, str(g.count), first, last, g.example[:80])
+    Console(width=None if sys.stdout.isatty() else 200).print(table)  # pipes get whole lines
+
+
+@app.command()
+def replay(
+    bootstrap: Bootstrap = None,
+    code: Annotated[
+        list[str] | None, typer.Option(help="Error code to replay (repeatable).")
+    ] = None,
+    stage: Annotated[list[str] | None, typer.Option(help="ingest or enrich (repeatable).")] = None,
+    at: Annotated[
+        list[str] | None,
+        typer.Option(help="TOPIC:PARTITION:OFFSET of a failed input (repeatable)."),
+    ] = None,
+    all_letters: Annotated[bool, typer.Option("--all", help="Replay every dead letter.")] = False,
+    to: Annotated[
+        str | None, typer.Option(help="Target topic [default: the topic each one failed on].")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only say what would be replayed.")
+    ] = False,
+    idle: Idle = 3.0,
+) -> None:
+    """Re-publish selected dead letters (their original bytes and key) after a fix."""
+    from newsflow.deadletters import Selector, read_dead_letters  # noqa: PLC0415
+    from newsflow.deadletters import replay as send_again  # noqa: PLC0415
+
+    if not (code or stage or at or all_letters):
+        fail("say what to replay: --code, --stage, --at or --all", 2)
+    coordinates = set()
+    for item in at or []:
+        topic, _, rest = item.rpartition(":")
+        topic, _, partition = topic.rpartition(":")
+        if not (topic and partition.isdigit() and rest.isdigit()):
+            fail(f"--at takes TOPIC:PARTITION:OFFSET, not {item!r}", 2)
+        coordinates.add((topic, int(partition), int(rest)))
+    select = Selector(frozenset(code or ()), frozenset(stage or ()), frozenset(coordinates))
+    settings = settings_for(bootstrap)
+    try:
+        letters = [dl for dl in asyncio.run(read_dead_letters(settings, idle=idle, timeout=300.0))
+                   if select(dl)]  # fmt: skip
+        if dry_run:
+            for dl in letters:
+                where = f"{dl.source_topic}:{dl.source_partition}:{dl.source_offset}"
+                err.print(f"would replay {where} ({dl.stage}, {dl.error_code})")
+            return
+        n = asyncio.run(send_again(settings, letters, to=to))
+    except BrokerUnavailable as exc:
+        fail(str(exc))
+    err.print(f"replayed {n} dead letter(s)")
+
+
 @app.command()
 def up(
     port: Annotated[

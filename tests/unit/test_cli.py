@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -10,6 +11,8 @@ from typer.testing import CliRunner
 
 from newsflow.broker import free_port
 from newsflow.cli import app
+from newsflow.deadletters import Selector, summarise
+from schemas import DeadLetter
 
 runner = CliRunner()
 
@@ -82,3 +85,30 @@ def test_unreachable_broker_is_a_clear_error(samples: Path) -> None:
 def test_schemas_are_current() -> None:
     result = runner.invoke(app, ["schemas", "export", "--check"])
     assert result.exit_code == 0, result.stderr
+
+
+def test_replay_selector() -> None:
+    def dl(code: str, stage: str, offset: int) -> DeadLetter:
+        return DeadLetter(stage=stage, error_code=code, reason=f"r{offset}", original=b"x",  # type: ignore[arg-type]
+                          source_topic="raw", source_partition=0, source_offset=offset,
+                          failed_at=datetime(2025, 1, 1, offset, tzinfo=UTC))  # fmt: skip
+
+    letters = [
+        dl("too_large", "ingest", 1),
+        dl("no_text", "ingest", 2),
+        dl("enrich_failed", "enrich", 3),
+    ]
+    assert [d.source_offset for d in letters if Selector(codes=frozenset({"no_text"}))(d)] == [2]
+    assert [d.source_offset for d in letters if Selector(stages=frozenset({"ingest"}))(d)] == [1, 2]
+    assert [
+        d.source_offset for d in letters if Selector(coordinates=frozenset({("raw", 0, 3)}))(d)
+    ] == [3]
+    assert len([d for d in letters if Selector()(d)]) == 3
+    groups = summarise([*letters, dl("too_large", "ingest", 4)])
+    assert (groups[0].error_code, groups[0].count, groups[0].example) == ("too_large", 2, "r1")
+
+
+def test_replay_rejects_bad_coordinates() -> None:
+    result = runner.invoke(app, ["replay", "--at", "raw-0-1"])
+    assert result.exit_code == 2
+    assert "TOPIC:PARTITION:OFFSET" in result.stderr
