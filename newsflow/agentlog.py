@@ -6,7 +6,9 @@ from __future__ import annotations
 import structlog
 
 from newsflow.metrics import DEAD_LETTERS, MESSAGES, PROCESSING
-from services.routing import Coordinates, Routed
+from schemas import Stage
+from services.errors import InternalError
+from services.routing import Coordinates, Routed, dead_letter
 
 log = structlog.get_logger("newsflow.agent")
 
@@ -15,6 +17,14 @@ def bind(stage: str, at: Coordinates) -> None:
     structlog.contextvars.bind_contextvars(
         stage=stage, topic=at.topic, partition=at.partition, offset=at.offset
     )
+
+
+def internal_error(
+    stage: Stage, exc: Exception, value: bytes | None, key: bytes | None, at: Coordinates
+) -> Routed:
+    log.exception("internal_error", error=repr(exc))
+    error = InternalError(f"{type(exc).__name__}: {str(exc)[:300]}")
+    return dead_letter(stage, error, value=value or b"", key=key, at=at)
 
 
 def record(stage: str, routed: Routed, seconds: float) -> None:

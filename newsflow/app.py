@@ -67,6 +67,10 @@ def create_app(
         web_bind=settings.web_host,
         web_port=web_port or settings.web_port,
         producer_request_timeout=settings.producer_request_timeout,
+        # An enriched article can be a few times its raw input; larger outputs are refused by
+        # the client or broker and the input is dead-lettered as output_rejected.
+        producer_max_request_size=4 * settings.limits.max_raw_bytes,
+        consumer_max_fetch_size=4 * settings.limits.max_raw_bytes,
         datadir=str(settings.data_dir / service),
         loop=loop,
     )

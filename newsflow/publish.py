@@ -3,6 +3,7 @@
 at_least_once: the send is forced out and its broker acknowledgement awaited before the agent
 moves on, so the input offset is committed only after its output is stored. Kafka errors are
 retried with capped exponential backoff for as long as they last; readiness is false meanwhile.
+An output the broker refuses for good (over its size limit) dead-letters the input instead.
 
 exactly_once: the send is attached to the input event and faust publishes it inside the
 transaction that commits the input offset (real Kafka only)."""
@@ -13,12 +14,14 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import structlog
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 
 from newsflow.app import AppTopics
 from newsflow.health import Health
 from newsflow.metrics import PUBLISH_RETRIES
-from services.routing import Routed
+from schemas import Stage
+from services.errors import OutputRejected
+from services.routing import Coordinates, Routed, dead_letter
 
 log = structlog.get_logger(__name__)
 FIRST_BACKOFF = 0.1
@@ -49,6 +52,10 @@ class Publisher:
                     key=routed.key, value=routed.value, headers=headers, force=True
                 )
                 await fut
+            except MessageSizeTooLargeError as exc:  # retrying cannot help this message
+                raise OutputRejected(
+                    f"{routed.destination} output of {len(routed.value)} bytes refused: {exc}"
+                ) from exc
             except KafkaError as exc:
                 PUBLISH_RETRIES.labels(self.stage).inc()
                 self.health.set(sends_ok=False)
@@ -60,3 +67,24 @@ class Publisher:
                 if not self.health.sends_ok:
                     self.health.set(sends_ok=True)
                 return
+
+
+async def deliver(
+    send: Send,
+    stage: Stage,
+    routed: Routed,
+    *,
+    value: bytes | None,
+    key: bytes | None,
+    at: Coordinates,
+) -> Routed:
+    """Send ``routed``; if it is refused for good, dead-letter the input instead. Returns what
+    was sent."""
+    try:
+        await send(routed)
+    except OutputRejected as exc:
+        routed = dead_letter(
+            stage, exc, value=value or b"", key=key, at=at, article_id=routed.article_id
+        )
+        await send(routed)
+    return routed

@@ -68,6 +68,18 @@ class TooDeep(PoisonError):
     code = "html_too_deep"
 
 
+class InternalError(PoisonError):
+    """A bug in newsflow met this message. Dead-lettered (kept for replay after the fix)."""
+
+    code = "internal_error"
+
+
+class OutputRejected(PoisonError):
+    """The broker (or client) refused the output for this message, e.g. over the size limit."""
+
+    code = "output_rejected"
+
+
 # Enrich-stage poison.
 class InvalidArticle(PoisonError):
     code = "invalid_article"

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from newsflow import agentlog
-from newsflow.publish import Send
+from newsflow.publish import Send, deliver
 from newsflow.settings import Settings
 from services.enrich.enrich import Enricher
 from services.enrich.handler import handle_normalized
@@ -31,10 +31,13 @@ def register(
             at = Coordinates(msg.topic, msg.partition, msg.offset)
             agentlog.bind("enrich", at)
             start = time.perf_counter()
-            (routed,) = await loop.run_in_executor(
-                pool, handle_normalized, model, [(event.value, msg.key, at)]
-            )
-            await send(routed)
+            try:
+                (routed,) = await loop.run_in_executor(
+                    pool, handle_normalized, model, [(event.value, msg.key, at)]
+                )
+            except Exception as exc:  # a bug must cost one message, never the agent
+                routed = agentlog.internal_error("enrich", exc, event.value, msg.key, at)
+            routed = await deliver(send, "enrich", routed, value=event.value, key=msg.key, at=at)
             agentlog.record("enrich", routed, time.perf_counter() - start)
             yield routed
 

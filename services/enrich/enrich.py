@@ -11,6 +11,7 @@ from importlib.metadata import version
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from schemas import EnrichedArticle, ModelInfo, NormalizedArticle
 from schemas.enriched import FieldRef
@@ -47,20 +48,46 @@ class Enricher:
     def enrich_many(
         self, articles: Sequence[NormalizedArticle]
     ) -> list[EnrichedArticle | PoisonError]:
-        """Enrich a batch. A failure is returned in that article's place; the rest go on."""
+        """Enrich a batch. A failure is returned in that article's place; the rest go on.
+
+        All fields of the batch go through one ``nlp.pipe`` call; if the model fails on the
+        batch, each article is retried alone so only the one that fails is dead-lettered."""
         per_article = [_fields(a) for a in articles]
-        flat = [text for fields in per_article for _, text in fields]
-        docs = iter(self.nlp.pipe(flat, batch_size=64))
+        try:
+            docs = list(
+                self.nlp.pipe([t for fields in per_article for _, t in fields], batch_size=64)
+            )
+        except Exception:  # isolate the article the model cannot handle
+            return [
+                self._enrich_alone(a, fields)
+                for a, fields in zip(articles, per_article, strict=True)
+            ]
         results: list[EnrichedArticle | PoisonError] = []
+        position = 0
         for article, fields in zip(articles, per_article, strict=True):
-            article_docs = [next(docs) for _ in fields]
-            try:
-                results.append(self._assemble(article, fields, article_docs))
-            except PoisonError as exc:
-                results.append(exc)
-            except Exception as exc:  # a bug on one article must not stop the batch
-                results.append(EnrichFailed(f"{type(exc).__name__}: {exc}"))
+            article_docs = docs[position : position + len(fields)]
+            position += len(fields)
+            results.append(self._guarded(article, fields, article_docs))
         return results
+
+    def _enrich_alone(
+        self, article: NormalizedArticle, fields: list[tuple[FieldRef, str]]
+    ) -> EnrichedArticle | PoisonError:
+        try:
+            docs = list(self.nlp.pipe([t for _, t in fields]))
+        except Exception as exc:  # e.g. spaCy's E088 on a paragraph over max_length
+            return EnrichFailed(f"NER failed: {type(exc).__name__}: {str(exc)[:300]}")
+        return self._guarded(article, fields, docs)
+
+    def _guarded(
+        self, article: NormalizedArticle, fields: list[tuple[FieldRef, str]], docs: list[Doc]
+    ) -> EnrichedArticle | PoisonError:
+        try:
+            return self._assemble(article, fields, docs)
+        except PoisonError as exc:
+            return exc
+        except Exception as exc:  # a bug on one article must not stop the batch
+            return EnrichFailed(f"{type(exc).__name__}: {str(exc)[:300]}")
 
     def enrich(self, article: NormalizedArticle) -> EnrichedArticle:
         (result,) = self.enrich_many([article])
@@ -72,7 +99,7 @@ class Enricher:
         self,
         article: NormalizedArticle,
         fields: list[tuple[FieldRef, str]],
-        docs: list[spacy.tokens.Doc],
+        docs: list[Doc],
     ) -> EnrichedArticle:
         mentions: list[RawMention] = []
         for (ref, text), doc in zip(fields, docs, strict=True):

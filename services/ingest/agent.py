@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from newsflow import agentlog
-from newsflow.publish import Send
+from newsflow.publish import Send, deliver
 from newsflow.settings import Settings
 from services.ingest.dedupe import NearDuplicateIndex
 from services.ingest.handler import handle_raw
@@ -27,8 +27,11 @@ def register(app: Any, source: Any, settings: Settings, *, send: Send) -> Any:
             at = Coordinates(msg.topic, msg.partition, msg.offset)
             agentlog.bind("ingest", at)
             start = time.perf_counter()
-            routed = handle_raw(event.value, msg.key, at, limits=limits, index=index)
-            await send(routed)
+            try:
+                routed = handle_raw(event.value, msg.key, at, limits=limits, index=index)
+            except Exception as exc:  # a bug must cost one message, never the agent
+                routed = agentlog.internal_error("ingest", exc, event.value, msg.key, at)
+            routed = await deliver(send, "ingest", routed, value=event.value, key=msg.key, at=at)
             agentlog.record("ingest", routed, time.perf_counter() - start)
             yield routed
 

@@ -14,6 +14,7 @@ from newsflow.app import app_topics, create_app
 from newsflow.settings import Settings
 from schemas import DeadLetter, EnrichedArticle, NormalizedArticle
 from services.enrich.agent import register as register_enrich
+from services.ingest import agent as agent_module
 from services.ingest.agent import register as register_ingest
 from services.ingest.normalise import normalise_payload
 from services.routing import Routed
@@ -102,3 +103,25 @@ async def test_each_message_logs_its_coordinates(ingest, samples: Path) -> None:
         assert {"topic", "partition", "offset"} <= entry.keys()
     assert len(published["article_id"]) == 32
     assert dead["error_code"] == "binary_content"
+
+
+async def test_a_bug_costs_one_message_not_the_agent(
+    ingest, samples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    agent, rec = ingest
+    real = agent_module.handle_raw
+
+    def flaky(value: bytes, *args: Any, **kwargs: Any) -> Any:
+        if value == b"trigger":
+            raise KeyError("injected bug")
+        return real(value, *args, **kwargs)
+
+    monkeypatch.setattr(agent_module, "handle_raw", flaky)
+    async with agent.test_context() as ctx:
+        await ctx.put(b"trigger")
+        await ctx.put((samples / "rotterdam-dock-strike.txt").read_bytes())
+    bad, good = rec.sent
+    dl = DeadLetter.model_validate_json(bad.value)
+    assert (dl.error_code, dl.original) == ("internal_error", b"trigger")
+    assert "KeyError" in dl.reason
+    assert good.destination == "normalized"

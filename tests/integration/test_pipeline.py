@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -9,9 +10,12 @@ from pathlib import Path
 import orjson
 import pytest
 
+from newsflow.client import produce
 from newsflow.inputs import read_inputs
 from newsflow.showcase import sample_files
 from schemas import DeadLetter, EnrichedArticle, NormalizedArticle
+from services.ingest.normalise import normalise_payload
+from services.limits import Limits
 from tests.integration.conftest import Pipeline
 
 pytestmark = pytest.mark.integration
@@ -24,6 +28,11 @@ BAD = {
     b'{"source": "x"}': "invalid_envelope",
     b'{"schema_version": 7, "source": "x", "content": "hello"}': "unsupported_schema_version",
     b"Editor's Picks\n\nMost Read\n\nAdvertisement": "no_text",
+    b"\x00\x01\x02PK\x03\x04 binary garbage \x05\x06": "binary_content",
+    b'{"source": 5, "content": ["a", "b"], "received_at": "soon"}': "invalid_envelope",
+    b"Headline\n\nText with a NUL \x00 and a bell \x07 in it.": "binary_content",
+    b"<html><body>" + b"<div>" * 100_000 + b"deep" + b"</div>" * 100_000: "html_too_deep",
+    b"One line of five megabytes " + b"x" * 5_000_000: "too_large",
 }
 
 
@@ -45,7 +54,9 @@ def test_samples_flow_to_enriched_and_bad_input_to_dead_letters(
 ) -> None:
     pipeline.start_worker("all")
     good = [*_samples(), _rescrape(samples)]
-    assert pipeline.produce(good + list(BAD)) == len(good) + len(BAD)
+    assert pipeline.produce(good + list(BAD)[:-1]) == len(good) + len(BAD) - 1
+    big = pipeline.settings.model_copy(update={"limits": Limits(max_raw_bytes=8_000_000)})
+    asyncio.run(produce(big, big.topics.raw, list(BAD)[-1:]))  # over the pipeline's 2 MB limit
 
     enriched = pipeline.collect(pipeline.settings.topics.enriched, len(good))
     assert len(enriched) == len(good), pipeline.logs()
@@ -112,3 +123,29 @@ def test_cli_produce_and_consume(pipeline: Pipeline, samples: Path) -> None:
         "sports-desk",
     }
     assert topics.enriched.startswith("enriched-")
+
+
+def test_an_article_the_model_cannot_take_is_dead_lettered_and_the_stream_goes_on(
+    pipeline: Pipeline, samples: Path
+) -> None:
+    """The fault comes in as data: a valid NormalizedArticle whose paragraph is over spaCy's
+    1,000,000-character limit makes NER raise (E088) on that article alone."""
+    pipeline.start_worker("enrich")
+    good = normalise_payload((samples / "rotterdam-dock-strike.txt").read_bytes())
+    poison = good.model_copy(update={"article_id": "f" * 32, "body": [
+        good.body[0].model_copy(update={"text": "word " * 220_000 + "end"})]})  # fmt: skip
+    topic = pipeline.settings.topics.normalized
+    pipeline.produce(
+        [poison.model_dump_json().encode(), good.model_dump_json().encode()], topic=topic
+    )
+    dead = [
+        DeadLetter.model_validate_json(v)
+        for v in pipeline.collect(pipeline.settings.topics.deadletter, 1)
+    ]
+    assert [(d.stage, d.error_code, d.article_id) for d in dead] == [
+        ("enrich", "enrich_failed", "f" * 32)
+    ]
+    assert "E088" in dead[0].reason
+    enriched = pipeline.collect(pipeline.settings.topics.enriched, 1)
+    assert EnrichedArticle.model_validate_json(enriched[0]).article_id == good.article_id
+    assert pipeline.stop_all() == [0]
