@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test test-unit test-integration lint fmt typecheck schemas lock clean
+.PHONY: help install run test test-faults test-unit test-integration lint fmt typecheck schemas lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/' | expand -t 20
@@ -22,14 +22,17 @@ install: $(STAMP)  ## create .venv and install the pinned dependencies
 run: $(STAMP)  ## start broker + workers, publish the bundled samples, print enriched articles (Ctrl-C stops)
 	$(BIN)/newsflow up
 
-test: $(STAMP)  ## the whole suite, including tests through a real broker
-	$(BIN)/python -m pytest
+test: $(STAMP)  ## the whole suite, including tests through a real broker (not the long fault tests)
+	$(BIN)/python -m pytest -m "not faults"
+
+test-faults: $(STAMP)  ## the long fault-injection tests, printing what they measured
+	$(BIN)/python -m pytest -m faults -rP
 
 test-unit: $(STAMP)  ## the fast tests only (no broker)
-	$(BIN)/python -m pytest -m "not integration"
+	$(BIN)/python -m pytest -m "not integration and not faults"
 
 test-integration: $(STAMP)  ## only the tests that go through a real broker
-	$(BIN)/python -m pytest -m integration
+	$(BIN)/python -m pytest -m "integration and not faults"
 
 lint: $(STAMP)  ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check .

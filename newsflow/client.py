@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncGenerator, Iterable
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.errors import KafkaConnectionError
 
 from newsflow.kafka import BrokerUnavailable, client_options
@@ -56,8 +57,25 @@ async def consume(
     timeout: float | None,
     idle: float | None = None,
 ) -> AsyncGenerator[bytes, None]:
-    """Yield message values from every partition of ``topic`` (no consumer group, no commits)
-    until ``timeout`` seconds have passed (forever when None), or until nothing new arrived for
+    """Yield message values from every partition of ``topic``; see ``consume_records``."""
+    records = consume_records(settings, topic, from_beginning=from_beginning, timeout=timeout,
+                              idle=idle)  # fmt: skip
+    async with contextlib.aclosing(records):
+        async for record in records:
+            if record.value is not None:
+                yield record.value
+
+
+async def consume_records(
+    settings: Settings,
+    topic: str,
+    *,
+    from_beginning: bool,
+    timeout: float | None,
+    idle: float | None = None,
+) -> AsyncGenerator[ConsumerRecord[bytes, bytes], None]:
+    """Yield records from every partition of ``topic`` (no consumer group, no commits) until
+    ``timeout`` seconds have passed (forever when None), or until nothing new arrived for
     ``idle`` seconds (how "read everything there is" ends without trusting end offsets, which
     some brokers get wrong)."""
     consumer = AIOKafkaConsumer(
@@ -77,7 +95,6 @@ async def consume(
             for records in batches.values():
                 for record in records:
                     last = loop.time()
-                    if record.value is not None:
-                        yield record.value
+                    yield record
     finally:
         await consumer.stop()

@@ -13,14 +13,16 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 import pytest
 
-from newsflow.broker import free_port
-from newsflow.client import consume, produce
+from newsflow.broker import EmbeddedBroker, free_port
+from newsflow.client import consume, consume_records, produce
 from newsflow.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -108,9 +110,29 @@ class Pipeline:
 
         return asyncio.run(run())
 
+    def collect_ids(
+        self, topic: str, expected: set[str], timeout: float = 300.0
+    ) -> tuple[Counter[str], list[float]]:
+        """Read ``topic`` from the beginning until every expected article id has arrived (or
+        ``timeout``): how often each id came, and when each message was written (the record's
+        timestamp, seconds since the epoch)."""
 
-@pytest.fixture
-def pipeline(bootstrap: str, tmp_path: Path) -> Iterator[Pipeline]:
+        async def run() -> tuple[Counter[str], list[float]]:
+            seen: Counter[str] = Counter()
+            written: list[float] = []
+            records = consume_records(self.settings, topic, from_beginning=True, timeout=timeout)
+            async with contextlib.aclosing(records):
+                async for record in records:
+                    seen[orjson.loads(record.value)["article_id"]] += 1
+                    written.append(record.timestamp / 1000)
+                    if expected <= seen.keys():
+                        break
+            return seen, written
+
+        return asyncio.run(run())
+
+
+def make_pipeline(bootstrap: str, tmp_path: Path) -> Pipeline:
     run = uuid.uuid4().hex[:8]
     env = {
         **os.environ,
@@ -124,12 +146,27 @@ def pipeline(bootstrap: str, tmp_path: Path) -> Iterator[Pipeline]:
         "NEWSFLOW_SESSION_TIMEOUT": "3",
         "NEWSFLOW_HEARTBEAT_INTERVAL": "0.5",
         "NEWSFLOW_REBALANCE_TIMEOUT": "3",
+        "NEWSFLOW_WEB_HOST": "127.0.0.1",
     }
     settings = Settings(
         bootstrap_servers=bootstrap,
         topics={"raw": f"raw-{run}", "normalized": f"normalized-{run}",
                 "enriched": f"enriched-{run}", "deadletter": f"deadletter-{run}"},
     )  # fmt: skip
-    p = Pipeline(settings, env, tmp_path)
+    return Pipeline(settings, env, tmp_path)
+
+
+@pytest.fixture
+def pipeline(bootstrap: str, tmp_path: Path) -> Iterator[Pipeline]:
+    p = make_pipeline(bootstrap, tmp_path)
     yield p
     p.stop_all()
+
+
+@pytest.fixture
+def own_broker() -> Iterator[EmbeddedBroker]:
+    """A broker of the test's own, for tests that stop or pause it (embedded broker only)."""
+    if os.environ.get("NEWSFLOW_TEST_BOOTSTRAP"):
+        pytest.skip("pauses the broker process: needs the embedded broker")
+    with EmbeddedBroker() as broker:
+        yield broker
