@@ -7,22 +7,15 @@ import contextlib
 from collections.abc import AsyncGenerator, Iterable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
-from aiokafka.errors import KafkaConnectionError
 
-from newsflow.kafka import BrokerUnavailable, client_options
+from newsflow.kafka import client_options, connect
 from newsflow.settings import Settings
 
 CONNECT_TIMEOUT = 15.0
 
 
 async def _start(client: AIOKafkaProducer | AIOKafkaConsumer, settings: Settings) -> None:
-    try:
-        await asyncio.wait_for(client.start(), CONNECT_TIMEOUT)
-    except (KafkaConnectionError, TimeoutError, OSError) as exc:
-        await client.stop()
-        raise BrokerUnavailable(
-            f"cannot reach Kafka at {settings.bootstrap_servers}: {exc}"
-        ) from exc
+    await connect(client, settings, timeout=CONNECT_TIMEOUT, close=client.stop)
 
 
 async def produce(settings: Settings, topic: str, payloads: Iterable[bytes]) -> int:

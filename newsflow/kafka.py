@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
@@ -51,16 +52,23 @@ def client_options(settings: Settings) -> dict[str, Any]:
     return opts
 
 
-async def ensure_topics(settings: Settings, *, timeout: float = 30.0) -> list[str]:
-    """Create the four topics if they are missing; returns the ones created."""
-    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=int(timeout * 1000))
+async def connect(
+    client: Any, settings: Settings, *, timeout: float, close: Callable[[], Awaitable[Any]]
+) -> None:
+    """Start an aiokafka client, or close it and raise BrokerUnavailable with the reason."""
     try:
-        await asyncio.wait_for(admin.start(), timeout)
+        await asyncio.wait_for(client.start(), timeout)
     except (KafkaConnectionError, TimeoutError, OSError) as exc:
-        await admin.close()
+        await close()
         raise BrokerUnavailable(
             f"cannot reach Kafka at {settings.bootstrap_servers}: {exc}"
         ) from exc
+
+
+async def ensure_topics(settings: Settings, *, timeout: float = 30.0) -> list[str]:
+    """Create the four topics if they are missing; returns the ones created."""
+    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=int(timeout * 1000))
+    await connect(admin, settings, timeout=timeout, close=admin.close)
     try:
         existing = set(await admin.list_topics())
         wanted = [t for t in settings.topics.all() if t not in existing]

@@ -4,14 +4,13 @@ handler.py. The model runs in a worker thread so heartbeats keep flowing while i
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from newsflow import agentlog
-from newsflow.publish import Send, deliver
+from newsflow.publish import Send
 from newsflow.settings import Settings
+from newsflow.stage import process_event
 from services.enrich.enrich import Enricher
 from services.enrich.handler import handle_normalized
 from services.routing import Coordinates, Routed
@@ -23,22 +22,14 @@ def register(
     model = enricher or Enricher(limits=settings.limits)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")
 
+    async def handle(value: bytes | None, key: bytes | None, at: Coordinates) -> Routed:
+        loop = asyncio.get_running_loop()
+        (routed,) = await loop.run_in_executor(pool, handle_normalized, model, [(value, key, at)])
+        return routed
+
     @app.agent(source, name="enrich")
     async def enrich(stream: Any) -> AsyncIterator[Routed]:
-        loop = asyncio.get_running_loop()
         async for event in stream.events():
-            msg = event.message
-            at = Coordinates(msg.topic, msg.partition, msg.offset)
-            agentlog.bind("enrich", at)
-            start = time.perf_counter()
-            try:
-                (routed,) = await loop.run_in_executor(
-                    pool, handle_normalized, model, [(event.value, msg.key, at)]
-                )
-            except Exception as exc:  # a bug must cost one message, never the agent
-                routed = agentlog.internal_error("enrich", exc, event.value, msg.key, at)
-            routed = await deliver(send, "enrich", routed, value=event.value, key=msg.key, at=at)
-            agentlog.record("enrich", routed, time.perf_counter() - start)
-            yield routed
+            yield await process_event("enrich", event, handle, send)
 
     return enrich
