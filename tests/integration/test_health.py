@@ -35,7 +35,21 @@ def test_health_pages_and_metrics(pipeline: Pipeline) -> None:
     assert 'newsflow_dead_letters_total{error_code="empty_input",stage="ingest"} 1.0' in metrics
     assert "newsflow_processing_seconds_bucket" in metrics
     assert "newsflow_ready 1.0" in metrics
-    assert pipeline.stop_all() == [0]
+    assert (
+        f'newsflow_consumer_lag{{partition="0",topic="{pipeline.settings.topics.raw}"}}' in metrics
+    )
+
+    enrich = pipeline.start_worker("enrich")
+    assert len(pipeline.collect(pipeline.settings.topics.enriched, len(payloads))) == len(payloads)
+    got = pipeline.web(enrich, "/metrics")
+    assert got is not None
+    enrich_metrics = got[1].decode()
+    assert f"newsflow_end_to_end_seconds_count {len(payloads)}.0" in enrich_metrics
+    assert (
+        f'newsflow_messages_total{{outcome="published",stage="enrich"}} {len(payloads)}.0'
+        in enrich_metrics
+    )
+    assert pipeline.stop_all() == [0, 0]
 
 
 def test_exactly_once_fails_fast_where_the_broker_has_no_transactions(pipeline: Pipeline) -> None:

