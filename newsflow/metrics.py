@@ -31,6 +31,12 @@ CONSUMER_LAG = Gauge(
     "Messages behind the partition's high watermark after the last one handled.",
     ["topic", "partition"],
 )
+BATCH_SIZE = Histogram(
+    "newsflow_batch_size",
+    "Messages handled together (NEWSFLOW_BATCH_SIZE caps it).",
+    ["stage"],
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
 READY = Gauge(
     "newsflow_ready", "1 when the worker is ready (broker reachable, partitions, models)."
 )

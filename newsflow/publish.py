@@ -11,7 +11,8 @@ transaction that commits the input offset (real Kafka only)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import structlog
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError
@@ -29,6 +30,7 @@ FIRST_BACKOFF = 0.1
 MAX_BACKOFF = 10.0
 
 Send = Callable[[Routed], Awaitable[None]]
+SendMany = Callable[[list[Routed]], Awaitable[list[OutputRejected | None]]]
 
 
 class Publisher:
@@ -40,11 +42,57 @@ class Publisher:
         self.stage = stage
         self.exactly_once = exactly_once
 
-    async def __call__(self, routed: Routed) -> None:
-        topic = self.topics.by_destination(routed.destination)
+    @staticmethod
+    def _headers(routed: Routed) -> list[tuple[str, bytes]]:
         headers = [("content-type", b"application/json"), ("schema", routed.schema.encode())]
         if routed.origin_timestamp is not None:
             headers.append((ORIGIN_HEADER, repr(routed.origin_timestamp).encode()))
+        return headers
+
+    async def send_many(self, batch: list[Routed]) -> list[OutputRejected | None]:
+        """Send a batch and wait for all its acknowledgements at once. What fails with a
+        transient error is sent again on its own (with backoff); what is refused for good is
+        returned as OutputRejected in its place."""
+        if self.exactly_once:
+            for routed in batch:
+                topic = self.topics.by_destination(routed.destination)
+                await topic.send(key=routed.key, value=routed.value, headers=self._headers(routed))
+            return [None] * len(batch)
+        pending: list[Any] = []
+        for routed in batch:
+            topic = self.topics.by_destination(routed.destination)
+            try:
+                fut = await topic.send(
+                    key=routed.key, value=routed.value, headers=self._headers(routed), force=True
+                )
+                pending.append(fut)
+            except KafkaError as exc:  # refused before it left the client
+                pending.append(exc)
+        waits = [p for p in pending if not isinstance(p, BaseException)]
+        results = iter(await asyncio.gather(*waits, return_exceptions=True))
+        outcomes: list[OutputRejected | None] = []
+        for routed, sent in zip(batch, pending, strict=True):
+            result = sent if isinstance(sent, BaseException) else next(results)
+            if not isinstance(result, BaseException):
+                outcomes.append(None)
+            elif isinstance(result, MessageSizeTooLargeError):
+                outcomes.append(self._rejected(routed, result))
+            else:  # transient: on its own, with backoff, until it goes
+                try:
+                    await self(routed)
+                    outcomes.append(None)
+                except OutputRejected as exc:
+                    outcomes.append(exc)
+        return outcomes
+
+    def _rejected(self, routed: Routed, exc: BaseException) -> OutputRejected:
+        return OutputRejected(
+            f"{routed.destination} output of {len(routed.value)} bytes refused: {exc}"
+        )
+
+    async def __call__(self, routed: Routed) -> None:
+        topic = self.topics.by_destination(routed.destination)
+        headers = self._headers(routed)
         if self.exactly_once:
             await topic.send(key=routed.key, value=routed.value, headers=headers)
             return
@@ -56,9 +104,7 @@ class Publisher:
                 )
                 await fut
             except MessageSizeTooLargeError as exc:  # retrying cannot help this message
-                raise OutputRejected(
-                    f"{routed.destination} output of {len(routed.value)} bytes refused: {exc}"
-                ) from exc
+                raise self._rejected(routed, exc) from exc
             except KafkaError as exc:
                 PUBLISH_RETRIES.labels(self.stage).inc()
                 self.health.set(sends_ok=False)
@@ -72,22 +118,23 @@ class Publisher:
                 return
 
 
-async def deliver(
-    send: Send,
+async def deliver_many(
+    send: SendMany,
     stage: Stage,
-    routed: Routed,
-    *,
-    value: bytes | None,
-    key: bytes | None,
-    at: Coordinates,
-) -> Routed:
-    """Send ``routed``; if it is refused for good, dead-letter the input instead. Returns what
-    was sent."""
-    try:
-        await send(routed)
-    except OutputRejected as exc:
-        routed = dead_letter(
-            stage, exc, value=value or b"", key=key, at=at, article_id=routed.article_id
-        )
-        await send(routed)
-    return routed
+    routed: list[Routed],
+    messages: Sequence[tuple[bytes | None, bytes | None, Coordinates]],
+) -> list[Routed]:
+    """Send a batch; an output refused for good dead-letters its input instead. Returns what
+    was sent, in order."""
+    outcomes = await send(routed)
+    final = list(routed)
+    retry: list[int] = []
+    for i, outcome in enumerate(outcomes):
+        if outcome is not None:
+            value, key, at = messages[i]
+            final[i] = dead_letter(stage, outcome, value=value or b"", key=key, at=at,
+                                   article_id=routed[i].article_id)  # fmt: skip
+            retry.append(i)
+    if retry:
+        await send([final[i] for i in retry])
+    return final

@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     heartbeat_interval: float = Field(default=1.0, gt=0)
     rebalance_timeout: float = Field(default=10.0, gt=0)
     commit_interval: float = Field(default=1.0, gt=0)
+    batch_size: int = Field(
+        default=16, ge=1, le=512, description="Most messages a stage handles together."
+    )
+    batch_window: float = Field(
+        default=0.05, gt=0, description="Seconds a stage waits to fill a batch before it goes."
+    )
     processing_guarantee: Literal["at_least_once", "exactly_once"] = Field(
         default="at_least_once",
         description="exactly_once needs a Kafka with transactions; start-up fails fast without.",

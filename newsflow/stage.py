@@ -1,20 +1,27 @@
-"""One event through a stage, the same way in every agent: bind the log context, run the
-stage's handler, deliver the result (or a dead letter), record logs and metrics."""
+"""A batch of events through a stage, the same way in every agent: run the stage's handler
+on the batch, deliver the results (or dead letters) with one acknowledgement wait for the
+batch, then log and count each message with its own coordinates bound.
+
+faust's ``take_events`` acks a batch's offsets only when the agent asks for the next batch,
+which is after ``process_batch`` has returned, so at-least-once holds."""
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from faust.exceptions import ConsumerNotStarted
+
 from newsflow import agentlog
-from newsflow.metrics import CONSUMER_LAG, END_TO_END
-from newsflow.publish import ORIGIN_HEADER, Send, deliver
+from newsflow.metrics import BATCH_SIZE, CONSUMER_LAG, END_TO_END
+from newsflow.publish import ORIGIN_HEADER, SendMany, deliver_many
 from schemas import Stage
 from services.routing import Coordinates, Routed
 
-Handler = Callable[[bytes | None, bytes | None, Coordinates], Awaitable[Routed]]
+Message = tuple[bytes | None, bytes | None, Coordinates]
+BatchHandler = Callable[[list[Message]], Awaitable[list[Routed]]]
 
 
 def origin_timestamp(message: Any) -> float | None:
@@ -30,30 +37,61 @@ def origin_timestamp(message: Any) -> float | None:
     return float(message.timestamp) if message.timestamp else None
 
 
-def _record_lag(event: Any) -> None:
-    msg = event.message
-    try:
-        highwater = event.app.consumer.highwater(msg.tp)
-    except (AttributeError, KeyError, RuntimeError):  # test contexts have no consumer
-        return
-    if highwater is not None:
-        CONSUMER_LAG.labels(msg.topic, str(msg.partition)).set(max(0, highwater - msg.offset - 1))
+def _record_lag(events: Sequence[Any]) -> None:
+    last = {}
+    for event in events:
+        last[(event.message.topic, event.message.partition)] = event
+    for (topic, partition), event in last.items():
+        try:
+            highwater = event.app.consumer.highwater(event.message.tp)
+        except (AttributeError, KeyError, RuntimeError, ConsumerNotStarted):  # e.g. test contexts
+            return
+        if highwater is not None:
+            CONSUMER_LAG.labels(topic, str(partition)).set(
+                max(0, highwater - event.message.offset - 1)
+            )
 
 
-async def process_event(stage: Stage, event: Any, handle: Handler, send: Send) -> Routed:
-    msg = event.message
-    at = Coordinates(msg.topic, msg.partition, msg.offset)
-    agentlog.bind(stage, at)
+async def _one_by_one(stage: Stage, handle: BatchHandler, messages: list[Message]) -> list[Routed]:
+    """After the batch handler failed: each message alone, so a bug costs only its message."""
+    out = []
+    for value, key, at in messages:
+        try:
+            (routed,) = await handle([(value, key, at)])
+        except Exception as exc:  # a bug must cost one message, never the agent
+            routed = agentlog.internal_error(stage, exc, value, key, at)
+        out.append(routed)
+    return out
+
+
+async def process_batch(
+    stage: Stage, events: Sequence[Any], handle: BatchHandler, send: SendMany
+) -> list[Routed]:
     start = time.perf_counter()
+    messages: list[Message] = [
+        (
+            e.value,
+            e.message.key,
+            Coordinates(e.message.topic, e.message.partition, e.message.offset),
+        )
+        for e in events
+    ]
     try:
-        routed = await handle(event.value, msg.key, at)
-    except Exception as exc:  # a bug must cost one message, never the agent
-        routed = agentlog.internal_error(stage, exc, event.value, msg.key, at)
-    origin = origin_timestamp(msg)
-    routed = dataclasses.replace(routed, origin_timestamp=origin)
-    routed = await deliver(send, stage, routed, value=event.value, key=msg.key, at=at)
-    agentlog.record(stage, routed, time.perf_counter() - start)
-    if routed.destination == "enriched" and origin is not None:
-        END_TO_END.observe(max(0.0, time.time() - origin))
-    _record_lag(event)
+        routed = await handle(messages)
+    except Exception:  # isolate the message that breaks the handler
+        routed = await _one_by_one(stage, handle, messages)
+    origins = [origin_timestamp(e.message) for e in events]
+    routed = [
+        dataclasses.replace(r, origin_timestamp=o) for r, o in zip(routed, origins, strict=True)
+    ]
+    routed = await deliver_many(send, stage, routed, messages)
+    per_message = (time.perf_counter() - start) / len(events)
+    BATCH_SIZE.labels(stage).observe(len(events))
+    now = time.time()
+    for (_, _, at), r, origin in zip(messages, routed, origins, strict=True):
+        agentlog.bind(stage, at)
+        agentlog.record(stage, r, per_message)
+        if r.destination == "enriched" and origin is not None:
+            END_TO_END.observe(max(0.0, now - origin))
+    _record_lag(events)
     return routed

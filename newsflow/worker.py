@@ -43,11 +43,11 @@ def build_app(settings: Settings, service: Service, *, web_port: int | None = No
     if service == "ingest":
         from services.ingest.agent import register as register_ingest  # noqa: PLC0415  # load on demand
 
-        register_ingest(app, topics.raw, settings, send=send)
+        register_ingest(app, topics.raw, settings, send=send.send_many)
     else:
         from services.enrich.agent import register as register_enrich  # noqa: PLC0415  # loads the model
 
-        register_enrich(app, topics.normalized, settings, send=send)
+        register_enrich(app, topics.normalized, settings, send=send.send_many)
     health.set(models_loaded=True)
     return app
 

@@ -1,5 +1,6 @@
 """The enrich agent: normalized -> enriched (or dead letter). Wiring only; the work is in
-handler.py. The model runs in a worker thread so heartbeats keep flowing while it works."""
+handler.py. A batch goes through the model in one call, in a worker thread so heartbeats keep
+flowing while it works."""
 
 from __future__ import annotations
 
@@ -8,28 +9,29 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from newsflow.publish import Send
+from newsflow.publish import SendMany
 from newsflow.settings import Settings
-from newsflow.stage import process_event
+from newsflow.stage import Message, process_batch
 from services.enrich.enrich import Enricher
 from services.enrich.handler import handle_normalized
-from services.routing import Coordinates, Routed
+from services.routing import Routed
 
 
 def register(
-    app: Any, source: Any, settings: Settings, *, send: Send, enricher: Enricher | None = None
+    app: Any, source: Any, settings: Settings, *, send: SendMany, enricher: Enricher | None = None
 ) -> Any:
     model = enricher or Enricher(limits=settings.limits)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")
 
-    async def handle(value: bytes | None, key: bytes | None, at: Coordinates) -> Routed:
-        loop = asyncio.get_running_loop()
-        (routed,) = await loop.run_in_executor(pool, handle_normalized, model, [(value, key, at)])
-        return routed
+    async def handle(messages: list[Message]) -> list[Routed]:
+        return await asyncio.get_running_loop().run_in_executor(
+            pool, handle_normalized, model, messages
+        )
 
     @app.agent(source, name="enrich")
     async def enrich(stream: Any) -> AsyncIterator[Routed]:
-        async for event in stream.events():
-            yield await process_event("enrich", event, handle, send)
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_window):
+            for routed in await process_batch("enrich", events, handle, send):
+                yield routed
 
     return enrich

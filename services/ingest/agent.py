@@ -5,26 +5,27 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from newsflow.publish import Send
+from newsflow.publish import SendMany
 from newsflow.settings import Settings
-from newsflow.stage import process_event
+from newsflow.stage import Message, process_batch
 from services.ingest.dedupe import NearDuplicateIndex
 from services.ingest.handler import handle_raw
-from services.routing import Coordinates, Routed
+from services.routing import Routed
 
 
-def register(app: Any, source: Any, settings: Settings, *, send: Send) -> Any:
+def register(app: Any, source: Any, settings: Settings, *, send: SendMany) -> Any:
     limits = settings.limits
     index = NearDuplicateIndex(
         capacity=settings.dedupe_capacity, max_distance=settings.dedupe_max_distance
     )
 
-    async def handle(value: bytes | None, key: bytes | None, at: Coordinates) -> Routed:
-        return handle_raw(value, key, at, limits=limits, index=index)
+    async def handle(messages: list[Message]) -> list[Routed]:
+        return [handle_raw(v, k, at, limits=limits, index=index) for v, k, at in messages]
 
     @app.agent(source, name="ingest")
     async def ingest(stream: Any) -> AsyncIterator[Routed]:
-        async for event in stream.events():
-            yield await process_event("ingest", event, handle, send)
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_window):
+            for routed in await process_batch("ingest", events, handle, send):
+                yield routed
 
     return ingest

@@ -24,8 +24,9 @@ class Recorder:
     def __init__(self) -> None:
         self.sent: list[Routed] = []
 
-    async def __call__(self, routed: Routed) -> None:
-        self.sent.append(routed)
+    async def __call__(self, batch: list[Routed]) -> list[None]:
+        self.sent.extend(batch)
+        return [None] * len(batch)
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ def test_health_pages_and_metrics(pipeline: Pipeline) -> None:
     assert 'newsflow_dead_letters_total{error_code="json_not_object",stage="ingest"} 2.0' in metrics
     assert 'newsflow_dead_letters_total{error_code="empty_input",stage="ingest"} 1.0' in metrics
     assert "newsflow_processing_seconds_bucket" in metrics
+    assert 'newsflow_batch_size_count{stage="ingest"}' in metrics
     assert "newsflow_ready 1.0" in metrics
     assert (
         f'newsflow_consumer_lag{{partition="0",topic="{pipeline.settings.topics.raw}"}}' in metrics
