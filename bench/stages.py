@@ -95,7 +95,8 @@ def run(html_dir: Path | None, repeat: int) -> dict[str, Any]:
         ),
     }
     return {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
         "inputs": {"plain_texts": len(texts), "html_pages": len(pages), "mean_words": round(words)},
         "articles_per_second_per_core": {k: round(v, 1) for k, v in rows.items()},
         "ratios": {
