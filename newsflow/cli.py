@@ -399,6 +399,50 @@ def eval_extraction(
     print_scores(evaluate(path), Console(), json_out=json_out, title=f"Extraction: {path}")
 
 
+@eval_app.command("ner")
+def eval_ner(
+    path: Annotated[Path, typer.Argument(help="CoNLL-2003-format file, or a folder with dev.txt.")],
+) -> None:
+    """Entity precision/recall/F1 per type and overall (exact span and type), ours vs plain
+    en_core_web_sm in the same run."""
+    from rich.table import Table  # noqa: PLC0415
+
+    from newsflow.evaluation.ner import TYPES, evaluate  # noqa: PLC0415
+
+    if not (path.is_file() or (path / "dev.txt").is_file()):
+        fail(f"no CoNLL file at {path}")
+    table = Table(title=f"NER: {path} (exact span and type; P / R / F1)")
+    table.add_column("system")
+    for kind in (*TYPES, "overall"):
+        table.add_column(kind, justify="right")
+    table.add_column("seconds", justify="right")
+    for s in evaluate(path):
+        cells = [f"{p:.3f} / {r:.3f} / {f:.3f}" for p, r, f in (*s.per_type.values(), s.overall)]
+        table.add_row(s.name, *cells, f"{s.seconds:.1f}")
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
+
+
+@eval_app.command("topics")
+def eval_topics(
+    path: Annotated[Path, typer.Argument(help="AG News-format CSV, or a folder with dev.csv.")],
+) -> None:
+    """Top-level topic accuracy on AG News-format data (IPTC codes mapped to its 4 classes)."""
+    from rich.table import Table  # noqa: PLC0415
+
+    from newsflow.evaluation.topics import evaluate  # noqa: PLC0415
+
+    if not (path.is_file() or (path / "dev.csv").is_file()):
+        fail(f"no AG News CSV at {path}")
+    score = evaluate(path)
+    table = Table(title=f"Topics: {path} ({score.rows} rows, {score.no_topic} with no topic)")
+    table.add_column("class")
+    table.add_column("accuracy", justify="right")
+    for name, acc in score.per_class.items():
+        table.add_row(name, f"{acc:.3f}")
+    table.add_row("[bold]all[/bold]", f"[bold]{score.accuracy:.3f}[/bold]")
+    Console().print(table)
+
+
 def main() -> None:
     app()
 
