@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.enrich.topics import TopicLexicon
+from services.enrich.topics import TopicTagger
 
 CLASSES = {1: "World", 2: "Sports", 3: "Business", 4: "Sci/Tech"}
 IPTC_TO_AG = {"15000000": 2, "04000000": 3, "13000000": 4}
@@ -26,6 +26,8 @@ class TopicScore:
     rows: int
     no_topic: int
     seconds: float
+    trained_on_ag_news_dev: bool
+    cross_validated: float
 
 
 def ag_class(codes: list[str]) -> int | None:
@@ -35,7 +37,7 @@ def ag_class(codes: list[str]) -> int | None:
 
 def evaluate(path: Path) -> TopicScore:
     csv_path = path / "dev.csv" if path.is_dir() else path
-    lexicon = TopicLexicon.load()
+    tagger = TopicTagger()
     correct: Counter[int] = Counter()
     total: Counter[int] = Counter()
     no_topic = 0
@@ -43,7 +45,7 @@ def evaluate(path: Path) -> TopicScore:
     with csv_path.open(newline="", encoding="utf-8") as f:
         for label, title, description in csv.reader(f):
             gold = int(label)
-            topics = lexicon.classify(title, description)
+            topics = tagger.classify(title, description)
             guess = ag_class([t.code for t in topics])
             no_topic += guess is None
             total[gold] += 1
@@ -56,4 +58,6 @@ def evaluate(path: Path) -> TopicScore:
         rows=rows,
         no_topic=no_topic,
         seconds=seconds,
+        trained_on_ag_news_dev="ag_news_dev" in tagger.model.training_rows,
+        cross_validated=tagger.model.cross_validated,
     )

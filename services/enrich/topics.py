@@ -1,15 +1,23 @@
-"""IPTC Media Topics (top level) from a keyword lexicon shipped in ``data/iptc_lexicon.json``.
+"""IPTC Media Topics (top level) for an article.
 
-A transparent baseline: each topic's score saturates with the share of the article's words
-that are its keywords, with title and standfirst words counted double."""
+Two models, both shipped as JSON in ``data/``:
+* ``topic_model.json``: a coarse classifier (world, sport, business, scitech, entertainment),
+  TF-IDF + logistic regression trained by ``tools/train_topics.py``; inference here is numpy.
+* ``iptc_lexicon.json``: a keyword lexicon over the 17 top-level codes. It splits "world" into
+  politics, conflict, crime, disaster, health... and adds secondary topics.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
+
+import numpy as np
 
 from schemas.enriched import ModelInfo, Topic
 
@@ -54,5 +62,89 @@ class TopicLexicon:
             score = share / (share + _HALF_AT)
             if score >= THRESHOLD:
                 topics.append(Topic(code=code, label=self.labels[code], score=round(score, 4)))
+        topics.sort(key=lambda t: -t.score)
+        return topics[:MAX_TOPICS]
+
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
+COARSE_TO_IPTC = {"sport": "15000000", "business": "04000000", "scitech": "13000000",
+                  "entertainment": "01000000"}  # fmt: skip
+WORLD_CODES = frozenset({"11000000", "16000000", "02000000", "03000000", "07000000", "14000000",
+                         "06000000", "12000000", "09000000", "05000000", "17000000", "08000000",
+                         "10000000"})  # fmt: skip
+SECONDARY_PROBABILITY = 0.3
+LEXICON_WEIGHT = 0.8  # lexicon evidence counts a little less than the trained model's
+
+
+def _data(name: str) -> dict[str, Any]:
+    text = resources.files("services.enrich").joinpath(f"data/{name}").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+class CoarseTopicModel:
+    """TF-IDF (sublinear tf, 1-2 word n-grams, L2) + multinomial logistic regression."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.info = ModelInfo(name=data["name"], version=data["version"])
+        self.classes: list[str] = data["classes"]
+        self.index = {term: i for i, term in enumerate(data["vocabulary"])}
+        self.idf = np.asarray(data["idf"], dtype=np.float64)
+        self.coef = np.asarray(data["coef"], dtype=np.float64)
+        self.intercept = np.asarray(data["intercept"], dtype=np.float64)
+        self.training_rows: dict[str, int] = data.get("training_rows", {})
+        self.cross_validated = float(data.get("cross_validated_accuracy_ag_news", 0.0))
+        low, high = data["config"]["ngram_range"]
+        self.ngrams = range(low, high + 1)
+
+    def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        tokens = _TOKEN.findall(text.lower())
+        counts: Counter[int] = Counter()
+        for n in self.ngrams:
+            for i in range(len(tokens) - n + 1):
+                j = self.index.get(" ".join(tokens[i : i + n]))
+                if j is not None:
+                    counts[j] += 1
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(
+            (1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts)
+        )
+        values = tf * self.idf[idx]
+        norm = float(np.linalg.norm(values))
+        return idx, values / norm if norm else values
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        idx, values = self.features(text)
+        scores = self.coef[:, idx] @ values + self.intercept
+        exp = np.exp(scores - scores.max())
+        probs = exp / exp.sum()
+        return {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
+
+
+class TopicTagger:
+    """The coarse model picks the main area; the lexicon names the IPTC code within "world"
+    and adds secondary topics. Multi-label, sorted by score, at most MAX_TOPICS."""
+
+    def __init__(self) -> None:
+        self.model = CoarseTopicModel(_data("topic_model.json"))
+        self.lexicon = TopicLexicon.load()
+        self.models = [self.model.info, self.lexicon.info]
+
+    def classify(self, headline_text: str, body_text: str) -> list[Topic]:
+        probs = self.model.probabilities(f"{headline_text}\n{body_text}")
+        lexical = self.lexicon.classify(headline_text, body_text)
+        scores: dict[str, float] = {}
+        for coarse, p in sorted(probs.items(), key=lambda kv: -kv[1]):
+            if scores and p < SECONDARY_PROBABILITY:
+                break
+            if coarse == "world":
+                world = [t.code for t in lexical if t.code in WORLD_CODES]
+                scores.setdefault(world[0] if world else "11000000", p)
+            else:
+                scores.setdefault(COARSE_TO_IPTC[coarse], p)
+        for t in lexical:
+            scores.setdefault(t.code, t.score * LEXICON_WEIGHT)
+        topics = [Topic(code=c, label=self.lexicon.labels[c], score=round(min(1.0, s), 4))
+                  for c, s in scores.items()]  # fmt: skip
         topics.sort(key=lambda t: -t.score)
         return topics[:MAX_TOPICS]

