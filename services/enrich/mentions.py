@@ -15,10 +15,12 @@ HONORIFICS = frozenset(
         "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady",
         "rev", "reverend", "president", "vice-president", "pm", "prime", "minister", "king",
         "queen", "prince", "princess", "sheikh", "sen", "senator", "rep", "gov", "governor",
-        "gen", "general", "col", "colonel", "capt", "captain", "lt", "sgt", "pope", "judge",
-        "justice", "chancellor", "mayor", "secretary", "ambassador", "emir", "crown",
+        "gen", "col", "colonel", "capt", "captain", "lt", "sgt", "pope", "judge", "chancellor",
+        "mayor", "ambassador", "emir",
     }
 )  # fmt: skip
+# Not titles here, though they can be: they begin names too ("General Motors", "Justice
+# Department", "Secretary of State", "Crown Prosecution Service").
 _LEADING_WORDS = frozenset({"the"})
 _POSSESSIVES = ("'s", "’s", "'", "’")
 
@@ -53,7 +55,7 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
         if span.endswith(suffix) and len(span) > len(suffix) + 1:
             end -= len(suffix)
             break
-    span = text[start:end].rstrip(" .,;:")
+    span = text[start:end].rstrip(" ,;:")  # a final "." belongs to "U.S." or "Inc."
     end = start + len(span)
     if not span or not any(ch.isalpha() for ch in span):
         return None

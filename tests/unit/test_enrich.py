@@ -115,6 +115,8 @@ def test_one_failure_does_not_stop_the_batch(enricher: Enricher) -> None:
         ("President Bashar Al Assad's", "PERSON", ("Bashar Al Assad", "PERSON")),
         ("the UN Security Council", "ORG", ("UN Security Council", "ORG")),
         ("The Hague", "GPE", ("The Hague", "GPE")),
+        ("General Motors", "ORG", ("General Motors", "ORG")),
+        ("U.S.", "GPE", ("U.S.", "GPE")),
         ("Mr", "PERSON", ("Mr", "PERSON")),
     ],
 )
