@@ -1,0 +1,280 @@
+"""End-to-end benchmark: the real workers on the embedded broker (or --bootstrap), against a
+plain aiokafka consume->produce pass-through over the same broker and messages, in one run.
+
+Reports throughput (articles/s, full speed), end-to-end latency p50/p95/p99 (raw record's
+Kafka timestamp, carried in a header, to the enriched record's timestamp) at full speed and at
+a fixed rate, peak RSS and CPU seconds per article of each worker process.
+
+Usage: python bench/e2e.py [--articles 300] [--rate 20] [--enrich-workers 1] [--scale 1]
+                           [--json OUT] [--bootstrap HOST:PORT]
+--scale multiplies article length (1x: 300 to 5,000 words, median ~1,200)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from newsflow.broker import EmbeddedBroker, free_port
+from newsflow.kafka import ensure_topics
+from newsflow.publish import ORIGIN_HEADER
+from newsflow.settings import Settings
+
+WORDS = (
+    "the council said on monday that the new plan would cost more than expected while "
+    "residents asked for buses housing schools and cleaner streets before the winter and "
+    "officials in the capital promised talks with unions companies and the government"
+).split()
+PLACES = ["Lisbon", "Nairobi", "Osaka", "Quito", "Tallinn", "Perth", "Accra", "Lyon", "Pune"]
+PEOPLE = ["Ana Lima", "Kofi Mensah", "Yuki Sato", "Lena Berg", "Omar Haddad", "Rosa Vidal"]
+
+
+def article(n: int, words: int) -> bytes:
+    rnd = random.Random(n)
+    place, person = rnd.choice(PLACES), rnd.choice(PEOPLE)
+    paras = [
+        f"{place} council approves plan {n}",
+        f"Story {n} from the {place} desk",
+        f"The city of {place} approved plan {n} on Tuesday, {person} said.",
+    ]
+    while sum(len(p.split()) for p in paras) < words:
+        paras.append(" ".join(rnd.choice(WORDS) for _ in range(40)).capitalize() + ".")
+    return "\n\n".join(paras).encode()
+
+
+def corpus(count: int, scale: float) -> list[bytes]:
+    rnd = random.Random(7)
+    sizes = [
+        int(math.exp(rnd.uniform(math.log(300), math.log(5000))) * scale) for _ in range(count)
+    ]
+    return [article(i, s) for i, s in enumerate(sizes)]
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    q = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": round(q[49], 3), "p95": round(q[94], 3), "p99": round(q[98], 3)}
+
+
+async def produce(bootstrap: str, topic: str, payloads: list[bytes], rate: float | None) -> float:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_request_size=20_000_000
+    )
+    await producer.start()
+    start = time.time()
+    try:
+        futures = []
+        for i, p in enumerate(payloads):
+            if rate:
+                await asyncio.sleep(max(0.0, start + i / rate - time.time()))
+            futures.append(await producer.send(topic, p))
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return start
+
+
+async def collect(
+    bootstrap: str, topic: str, count: int, timeout: float, since: float
+) -> list[Any]:
+    """Enriched records whose raw article entered Kafka at or after ``since``."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        max_partition_fetch_bytes=20_000_000,
+    )
+    await consumer.start()
+    records: list[Any] = []
+    deadline = time.time() + timeout
+    try:
+        while len(records) < count and time.time() < deadline:
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                records.extend(r for r in batch if (_origin(r) or 0) >= since)
+    finally:
+        await consumer.stop()
+    return records
+
+
+def _origin(record: Any) -> float | None:
+    origin = dict(record.headers or []).get(ORIGIN_HEADER)
+    return float(origin) if origin else None
+
+
+async def passthrough(bootstrap: str, payloads: list[bytes]) -> float:
+    """The baseline: plain aiokafka consume -> produce, as fast as the broker allows."""
+    src, dst = f"pt-in-{uuid.uuid4().hex[:6]}", f"pt-out-{uuid.uuid4().hex[:6]}"
+    await produce(bootstrap, src, payloads, None)
+    consumer = AIOKafkaConsumer(
+        src,
+        bootstrap_servers=bootstrap,
+        group_id=f"pt-{uuid.uuid4().hex[:6]}",
+        auto_offset_reset="earliest",
+        max_partition_fetch_bytes=20_000_000,
+    )
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_request_size=20_000_000
+    )
+    await consumer.start()
+    await producer.start()
+    start, moved = time.time(), 0
+    try:
+        while moved < len(payloads):
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                futures = [await producer.send(dst, r.value, key=r.key) for r in batch]
+                await asyncio.gather(*futures)
+                moved += len(batch)
+        return len(payloads) / (time.time() - start)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+def proc_stats(pid: int) -> tuple[float, float]:
+    """(peak RSS in MB, CPU seconds) of a live process, from /proc."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return hwm / 1024, (int(fields[11]) + int(fields[12])) / ticks
+
+
+def start_workers(
+    env: dict[str, str], enrich_workers: int, logdir: Path
+) -> dict[str, subprocess.Popen[bytes]]:
+    procs = {}
+    for name in ["ingest"] + [f"enrich-{i}" for i in range(enrich_workers)]:
+        cmd = [
+            sys.executable,
+            "-m",
+            "newsflow",
+            "worker",
+            "--service",
+            name.split("-")[0],
+            "--web-port",
+            str(free_port()),
+        ]
+        with (logdir / f"{name}.log").open("wb") as log:
+            procs[name] = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return procs
+
+
+def latencies(records: list[Any]) -> list[float]:
+    return [r.timestamp / 1000 - o for r in records if (o := _origin(r)) is not None]
+
+
+async def pipeline_run(
+    settings: Settings, payloads: list[bytes], rate: float | None
+) -> dict[str, Any]:
+    since = time.time() - 1.0  # record timestamps are milliseconds; allow clock rounding
+    start = await produce(settings.bootstrap_servers, settings.topics.raw, payloads, rate)
+    records = await collect(
+        settings.bootstrap_servers, settings.topics.enriched, len(payloads), 900, since
+    )
+    last = max(r.timestamp for r in records) / 1000 if records else time.time()
+    return {
+        "articles": len(records),
+        "throughput": round(len(records) / (last - start), 2),
+        "latency_seconds": percentiles(latencies(records)),
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    broker = None if args.bootstrap else EmbeddedBroker().start()
+    bootstrap = args.bootstrap or broker.bootstrap  # type: ignore[union-attr]
+    tag = uuid.uuid4().hex[:6]
+    topics = {
+        "raw": f"raw-{tag}",
+        "normalized": f"normalized-{tag}",
+        "enriched": f"enriched-{tag}",
+        "deadletter": f"deadletter-{tag}",
+    }
+    settings = Settings(bootstrap_servers=bootstrap, topics=topics)
+    env = {
+        **os.environ,
+        "NEWSFLOW_BOOTSTRAP_SERVERS": bootstrap,
+        "NEWSFLOW_APP_ID": f"bench-{tag}",
+        **{f"NEWSFLOW_TOPICS__{k.upper()}": v for k, v in topics.items()},
+        "NEWSFLOW_SESSION_TIMEOUT": "3",
+        "NEWSFLOW_HEARTBEAT_INTERVAL": "0.5",
+        "NEWSFLOW_REBALANCE_TIMEOUT": "3",
+        "NEWSFLOW_WEB_HOST": "127.0.0.1",
+        "NEWSFLOW_LOG_LEVEL": "WARNING",
+        "NEWSFLOW_LIMITS__MAX_RAW_BYTES": "20000000",
+    }
+    payloads = corpus(args.articles, args.scale)
+    words = sorted(len(p.split()) for p in payloads)
+    logdir = Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
+    procs: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        asyncio.run(ensure_topics(settings))
+        baseline = asyncio.run(passthrough(bootstrap, payloads))
+        procs = start_workers(env, args.enrich_workers, logdir)
+        warm = corpus(10, 1.0)
+        asyncio.run(pipeline_run(settings, warm, None))
+        full = asyncio.run(pipeline_run(settings, payloads, None))
+        fixed_set = [article(100_000 + i, 1200) for i in range(args.rate * 15)]
+        fixed = asyncio.run(pipeline_run(settings, fixed_set, float(args.rate)))
+        total = 10 + len(payloads) + len(fixed_set)
+        workers: dict[str, dict[str, float]] = {}
+        for name, p in procs.items():
+            rss, cpu = proc_stats(p.pid)
+            workers[name] = {"peak_rss_mb": round(rss, 1), "cpu_seconds": round(cpu, 1)}
+        for w in workers.values():
+            w["cpu_seconds_per_article"] = round(w["cpu_seconds"] / total, 4)
+        return {
+            "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",
+            "articles": args.articles,
+            "scale": args.scale,
+            "enrich_workers": args.enrich_workers,
+            "words": {"min": words[0], "median": words[len(words) // 2], "max": words[-1]},
+            "passthrough_baseline_per_s": round(baseline, 1),
+            "pipeline_full_speed": full,
+            "ratio_to_passthrough": round(full["throughput"] / baseline, 4),
+            f"pipeline_at_{args.rate}_per_s_median_size": fixed,
+            "workers": workers,
+        }
+    finally:
+        for p in procs.values():
+            p.send_signal(signal.SIGTERM)
+        for p in procs.values():
+            p.wait(60)
+        if broker:
+            broker.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--rate", type=int, default=20)
+    parser.add_argument("--enrich-workers", type=int, default=1)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--bootstrap")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    result = run(args)
+    print(json.dumps(result, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
