@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -29,7 +28,6 @@ class Health:
     sends_ok: bool = True
     partitions_assigned: bool = False
     models_loaded: bool = False
-    last_change: float = field(default_factory=time.monotonic)
 
     def checks(self) -> dict[str, bool]:
         return {
@@ -48,7 +46,6 @@ class Health:
         for name, value in values.items():
             setattr(self, name, value)
         if self.ready != before:
-            self.last_change = time.monotonic()
             log.info("readiness_changed", ready=self.ready, **self.checks())
         READY.set(1 if self.ready else 0)
 

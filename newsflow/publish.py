@@ -29,7 +29,6 @@ ORIGIN_HEADER = "newsflow-raw-timestamp"  # carried from raw to enriched, for en
 FIRST_BACKOFF = 0.1
 MAX_BACKOFF = 10.0
 
-Send = Callable[[Routed], Awaitable[None]]
 SendMany = Callable[[list[Routed]], Awaitable[list[OutputRejected | None]]]
 
 
@@ -79,7 +78,7 @@ class Publisher:
                 outcomes.append(self._rejected(routed, result))
             else:  # transient: on its own, with backoff, until it goes
                 try:
-                    await self(routed)
+                    await self._send_until_acked(routed)
                     outcomes.append(None)
                 except OutputRejected as exc:
                     outcomes.append(exc)
@@ -90,12 +89,10 @@ class Publisher:
             f"{routed.destination} output of {len(routed.value)} bytes refused: {exc}"
         )
 
-    async def __call__(self, routed: Routed) -> None:
+    async def _send_until_acked(self, routed: Routed) -> None:
+        """One output, retried with capped backoff on Kafka errors (readiness false meanwhile)."""
         topic = self.topics.by_destination(routed.destination)
         headers = self._headers(routed)
-        if self.exactly_once:
-            await topic.send(key=routed.key, value=routed.value, headers=headers)
-            return
         delay = FIRST_BACKOFF
         while True:
             try:

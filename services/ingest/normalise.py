@@ -51,17 +51,6 @@ def _apply_metadata(out: Extracted, meta: dict[str, Any], url: str | None) -> No
     )
 
 
-_PROVENANCE_FIELDS = (
-    "url",
-    "title",
-    "standfirst",
-    "authors",
-    "published_at",
-    "updated_at",
-    "language",
-)
-
-
 def normalise_article(raw: RawArticle, *, limits: Limits = _DEFAULT_LIMITS) -> NormalizedArticle:
     """Normalise one raw article. Raises only ``PoisonError`` subclasses."""
     if len(raw.content) > limits.max_raw_bytes:
@@ -88,7 +77,7 @@ def normalise_article(raw: RawArticle, *, limits: Limits = _DEFAULT_LIMITS) -> N
         "published_at": out.published_at, "updated_at": out.updated_at, "language": language,
     }  # fmt: skip
     provenance: dict[str, Literal["feed", "extracted"]] = {
-        f: "feed" if f in out.from_feed else "extracted" for f in _PROVENANCE_FIELDS if values[f]
+        f: "feed" if f in out.from_feed else "extracted" for f, value in values.items() if value
     }
     return NormalizedArticle(
         article_id=article_id(url=out.url, source=raw.source, digest=digest),
