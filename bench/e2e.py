@@ -5,8 +5,13 @@ Reports throughput (articles/s, full speed), end-to-end latency p50/p95/p99 (raw
 Kafka timestamp, carried in a header, to the enriched record's timestamp) at full speed and at
 a fixed rate, peak RSS and CPU seconds per article of each worker process.
 
+In the same run, the framework's own cost: the same workers with NEWSFLOW_TRANSFORMS=false
+(each stage forwards its input unchanged through the same batching, delivery and commits)
+against the pass-through. With --scaling, CPU seconds per article at 1x, 10x and 100x the
+median article size, to show how cost grows.
+
 Usage: python bench/e2e.py [--articles 300] [--rate 20] [--enrich-workers 1] [--scale 1]
-                           [--json OUT] [--bootstrap HOST:PORT]
+                           [--scaling] [--json OUT] [--bootstrap HOST:PORT]
 --scale multiplies article length (1x: 300 to 5,000 words, median ~1,200)."""
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import asyncio
 import json
 import math
 import os
+import platform
 import random
 import signal
 import statistics
@@ -90,9 +96,10 @@ async def produce(bootstrap: str, topic: str, payloads: list[bytes], rate: float
 
 
 async def collect(
-    bootstrap: str, topic: str, count: int, timeout: float, since: float
+    bootstrap: str, topic: str, count: int, timeout: float, since: float, *, origin: bool = True
 ) -> list[Any]:
-    """Enriched records whose raw article entered Kafka at or after ``since``."""
+    """Records whose raw article entered Kafka at or after ``since`` (by the origin header, or
+    with ``origin=False`` by their own timestamp)."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -106,7 +113,11 @@ async def collect(
     try:
         while len(records) < count and time.time() < deadline:
             for batch in (await consumer.getmany(timeout_ms=500)).values():
-                records.extend(r for r in batch if (_origin(r) or 0) >= since)
+                records.extend(
+                    r
+                    for r in batch
+                    if ((_origin(r) if origin else r.timestamp / 1000) or 0) >= since
+                )
     finally:
         await consumer.stop()
     return records
@@ -140,10 +151,20 @@ async def passthrough(bootstrap: str, payloads: list[bytes]) -> float:
                 futures = [await producer.send(dst, r.value, key=r.key) for r in batch]
                 await asyncio.gather(*futures)
                 moved += len(batch)
-        return len(payloads) / (time.time() - start)
     finally:
         await consumer.stop()
         await producer.stop()
+    out = await collect(bootstrap, dst, len(payloads), 120, start - 1.0, origin=False)
+    return steady_rate(out)
+
+
+def steady_rate(records: list[Any]) -> float:
+    """Messages per second between the first and the last output record (broker timestamps):
+    the same measure for the pass-through and the pipeline, free of start-up and fetch waits."""
+    stamps = sorted(r.timestamp for r in records)
+    if len(stamps) < 2 or stamps[-1] == stamps[0]:
+        return 0.0
+    return (len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1000)
 
 
 def proc_stats(pid: int) -> tuple[float, float]:
@@ -153,26 +174,6 @@ def proc_stats(pid: int) -> tuple[float, float]:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     return hwm / 1024, (int(fields[11]) + int(fields[12])) / ticks
-
-
-def start_workers(
-    env: dict[str, str], enrich_workers: int, logdir: Path
-) -> dict[str, subprocess.Popen[bytes]]:
-    procs = {}
-    for name in ["ingest"] + [f"enrich-{i}" for i in range(enrich_workers)]:
-        cmd = [
-            sys.executable,
-            "-m",
-            "newsflow",
-            "worker",
-            "--service",
-            name.split("-")[0],
-            "--web-port",
-            str(free_port()),
-        ]
-        with (logdir / f"{name}.log").open("wb") as log:
-            procs[name] = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    return procs
 
 
 def latencies(records: list[Any]) -> list[float]:
@@ -190,73 +191,140 @@ async def pipeline_run(
     last = max(r.timestamp for r in records) / 1000 if records else time.time()
     return {
         "articles": len(records),
-        "throughput": round(len(records) / (last - start), 2),
+        "throughput": round(steady_rate(records), 2),
+        "throughput_from_first_input": round(len(records) / (last - start), 2),
         "latency_seconds": percentiles(latencies(records)),
     }
+
+
+class Workers:
+    """One ingest and N enrich worker processes on their own topics and consumer groups."""
+
+    def __init__(self, bootstrap: str, *, enrich_workers: int, transforms: bool) -> None:
+        tag = uuid.uuid4().hex[:6]
+        topics = {name: f"{name}-{tag}" for name in ("raw", "normalized", "enriched", "deadletter")}
+        self.settings = Settings(bootstrap_servers=bootstrap, topics=topics)
+        self.env = {
+            **os.environ,
+            "NEWSFLOW_BOOTSTRAP_SERVERS": bootstrap,
+            "NEWSFLOW_APP_ID": f"bench-{tag}",
+            **{f"NEWSFLOW_TOPICS__{k.upper()}": v for k, v in topics.items()},
+            "NEWSFLOW_SESSION_TIMEOUT": "3",
+            "NEWSFLOW_HEARTBEAT_INTERVAL": "0.5",
+            "NEWSFLOW_REBALANCE_TIMEOUT": "3",
+            "NEWSFLOW_WEB_HOST": "127.0.0.1",
+            "NEWSFLOW_LOG_LEVEL": "WARNING",
+            "NEWSFLOW_LIMITS__MAX_RAW_BYTES": "20000000",
+            "NEWSFLOW_LIMITS__MAX_PARAGRAPHS": "100000",
+            "NEWSFLOW_TRANSFORMS": "true" if transforms else "false",
+        }
+        self.names = ["ingest"] + [f"enrich-{i}" for i in range(enrich_workers)]
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.logdir = Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
+
+    def __enter__(self) -> Workers:
+        asyncio.run(ensure_topics(self.settings))
+        for name in self.names:
+            cmd = [sys.executable, "-m", "newsflow", "worker", "--service", name.split("-")[0],
+                   "--web-port", str(free_port())]  # fmt: skip
+            with (self.logdir / f"{name}.log").open("wb") as log:
+                self.procs[name] = subprocess.Popen(
+                    cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                )
+        asyncio.run(pipeline_run(self.settings, corpus(10, 1.0), None))  # warm-up, joins groups
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for p in self.procs.values():
+            p.send_signal(signal.SIGTERM)
+        for p in self.procs.values():
+            p.wait(60)
+
+    def cpu(self) -> dict[str, float]:
+        return {name: proc_stats(p.pid)[1] for name, p in self.procs.items()}
+
+    def rss(self) -> dict[str, float]:
+        return {name: round(proc_stats(p.pid)[0], 1) for name, p in self.procs.items()}
+
+    def measured(self, payloads: list[bytes], rate: float | None) -> dict[str, Any]:
+        """A pipeline run plus the CPU seconds per article each stage spent on it."""
+        before = self.cpu()
+        out = asyncio.run(pipeline_run(self.settings, payloads, rate))
+        after = self.cpu()
+        ingest = after["ingest"] - before["ingest"]
+        enrich = sum(after[n] - before[n] for n in after if n.startswith("enrich"))
+        out["cpu_seconds_per_article"] = {
+            "ingest": round(ingest / len(payloads), 4),
+            "enrich": round(enrich / len(payloads), 4),
+        }
+        return out
+
+
+def median_words(scale: float = 1.0) -> int:
+    words = sorted(len(p.split()) for p in corpus(301, scale))
+    return words[len(words) // 2]
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     broker = None if args.bootstrap else EmbeddedBroker().start()
     bootstrap = args.bootstrap or broker.bootstrap  # type: ignore[union-attr]
-    tag = uuid.uuid4().hex[:6]
-    topics = {
-        "raw": f"raw-{tag}",
-        "normalized": f"normalized-{tag}",
-        "enriched": f"enriched-{tag}",
-        "deadletter": f"deadletter-{tag}",
-    }
-    settings = Settings(bootstrap_servers=bootstrap, topics=topics)
-    env = {
-        **os.environ,
-        "NEWSFLOW_BOOTSTRAP_SERVERS": bootstrap,
-        "NEWSFLOW_APP_ID": f"bench-{tag}",
-        **{f"NEWSFLOW_TOPICS__{k.upper()}": v for k, v in topics.items()},
-        "NEWSFLOW_SESSION_TIMEOUT": "3",
-        "NEWSFLOW_HEARTBEAT_INTERVAL": "0.5",
-        "NEWSFLOW_REBALANCE_TIMEOUT": "3",
-        "NEWSFLOW_WEB_HOST": "127.0.0.1",
-        "NEWSFLOW_LOG_LEVEL": "WARNING",
-        "NEWSFLOW_LIMITS__MAX_RAW_BYTES": "20000000",
-    }
     payloads = corpus(args.articles, args.scale)
     words = sorted(len(p.split()) for p in payloads)
-    logdir = Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
-    procs: dict[str, subprocess.Popen[bytes]] = {}
+    median = median_words(args.scale)
+    result: dict[str, Any] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
+        "articles": args.articles,
+        "scale": args.scale,
+        "enrich_workers": args.enrich_workers,
+        "words": {"min": words[0], "median": words[len(words) // 2], "max": words[-1]},
+    }
     try:
-        asyncio.run(ensure_topics(settings))
-        baseline = asyncio.run(passthrough(bootstrap, payloads))
-        procs = start_workers(env, args.enrich_workers, logdir)
-        warm = corpus(10, 1.0)
-        asyncio.run(pipeline_run(settings, warm, None))
-        full = asyncio.run(pipeline_run(settings, payloads, None))
-        fixed_set = [article(100_000 + i, 1200) for i in range(args.rate * 15)]
-        fixed = asyncio.run(pipeline_run(settings, fixed_set, float(args.rate)))
-        total = 10 + len(payloads) + len(fixed_set)
-        workers: dict[str, dict[str, float]] = {}
-        for name, p in procs.items():
-            rss, cpu = proc_stats(p.pid)
-            workers[name] = {"peak_rss_mb": round(rss, 1), "cpu_seconds": round(cpu, 1)}
-        for w in workers.values():
-            w["cpu_seconds_per_article"] = round(w["cpu_seconds"] / total, 4)
-        return {
-            "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",
-            "articles": args.articles,
-            "scale": args.scale,
-            "enrich_workers": args.enrich_workers,
-            "words": {"min": words[0], "median": words[len(words) // 2], "max": words[-1]},
-            "passthrough_baseline_per_s": round(baseline, 1),
-            "pipeline_full_speed": full,
-            "ratio_to_passthrough": round(full["throughput"] / baseline, 4),
-            f"pipeline_at_{args.rate}_per_s_median_size": fixed,
-            "workers": workers,
-        }
+        many = payloads * max(1, 2000 // len(payloads))  # the overhead runs need volume
+        baseline = asyncio.run(passthrough(bootstrap, many))
+        result["passthrough_baseline_per_s"] = round(baseline, 1)
+        result["overhead_messages"] = len(many)
+        with Workers(bootstrap, enrich_workers=1, transforms=False) as bare:
+            off = bare.measured(many, None)
+        result["transforms_off_full_speed"] = off
+        result["transforms_off_ratio_to_passthrough"] = round(off["throughput"] / baseline, 3)
+        with Workers(bootstrap, enrich_workers=args.enrich_workers, transforms=True) as real:
+            full = real.measured(payloads, None)
+            result["pipeline_full_speed"] = full
+            result["pipeline_ratio_to_passthrough"] = round(full["throughput"] / baseline, 4)
+            fixed_set = [article(100_000 + i, median) for i in range(int(args.rate * 15))]
+            result[f"pipeline_at_{args.rate}_per_s_{median}_words"] = real.measured(
+                fixed_set, float(args.rate)
+            )
+            if args.scaling:
+                result["scaling"] = scaling(real, median)
+            result["peak_rss_mb"] = real.rss()
     finally:
-        for p in procs.values():
-            p.send_signal(signal.SIGTERM)
-        for p in procs.values():
-            p.wait(60)
         if broker:
             broker.stop()
+    return result
+
+
+SCALING = ((1, 60), (10, 10), (100, 2))  # (size multiple of the median article, articles)
+
+
+def scaling(workers: Workers, median: int) -> dict[str, Any]:
+    """CPU seconds per article at 1x, 10x and 100x the median size, and the growth ratios."""
+    rows = {}
+    for multiple, count in SCALING:
+        payloads = [article(200_000 + multiple * 1000 + i, median * multiple) for i in range(count)]
+        run = workers.measured(payloads, None)
+        cpu = run["cpu_seconds_per_article"]
+        rows[f"{multiple}x"] = {
+            "words": median * multiple,
+            "articles": count,
+            "cpu_seconds_per_article": cpu,
+            "total_cpu_seconds_per_article": round(cpu["ingest"] + cpu["enrich"], 4),
+            "latency_seconds": run["latency_seconds"],
+        }
+    base = rows["1x"]["total_cpu_seconds_per_article"]
+    for row in rows.values():
+        row["cost_vs_1x"] = round(row["total_cpu_seconds_per_article"] / base, 1)
+    return rows
 
 
 def main() -> None:
@@ -267,6 +335,7 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=20)
     parser.add_argument("--enrich-workers", type=int, default=1)
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--scaling", action="store_true", help="also 1x/10x/100x median size")
     parser.add_argument("--bootstrap")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()

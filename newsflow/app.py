@@ -9,6 +9,7 @@ import faust
 
 from newsflow.kafka import ssl_context
 from newsflow.settings import Settings
+from newsflow.transport import transport_for
 
 Service = Literal["ingest", "enrich"]
 SERVICES: tuple[Service, ...] = ("ingest", "enrich")
@@ -47,7 +48,13 @@ def create_app(
     brokers = [
         f"kafka://{hp.strip()}" for hp in settings.bootstrap_servers.split(",") if hp.strip()
     ]
-    return faust.App(
+    transport = transport_for(settings.fetch_max_wait)
+
+    class App(faust.App):
+        def _new_transport(self) -> Any:
+            return transport(self.conf.broker_consumer, self)
+
+    return App(
         f"{settings.app_id}-{service}",
         broker=brokers,
         broker_credentials=_credentials(settings),

@@ -92,11 +92,24 @@ class Settings(BaseSettings):
     heartbeat_interval: float = Field(default=1.0, gt=0)
     rebalance_timeout: float = Field(default=10.0, gt=0)
     commit_interval: float = Field(default=1.0, gt=0)
+    fetch_max_wait: float = Field(
+        default=0.1,
+        gt=0,
+        le=30,
+        description="Seconds a consumer's fetch may wait for data. Apache Kafka answers as soon "
+        "as data arrives; the embedded broker holds the fetch this long, adding it to each hop.",
+    )
     batch_size: int = Field(
         default=16, ge=1, le=512, description="Most messages a stage handles together."
     )
     batch_window: float = Field(
         default=0.05, gt=0, description="Seconds a stage waits to fill a batch before it goes."
+    )
+    transforms: bool = Field(
+        default=True,
+        description="false: each stage forwards its input unchanged (no normalising, no "
+        "enrichment) through the same batching, delivery and commits. Only for measuring the "
+        "framework's own cost (bench/e2e.py --no-transforms); never in production.",
     )
     processing_guarantee: Literal["at_least_once", "exactly_once"] = Field(
         default="at_least_once",

@@ -18,7 +18,7 @@ from newsflow import agentlog
 from newsflow.metrics import BATCH_SIZE, CONSUMER_LAG, END_TO_END
 from newsflow.publish import ORIGIN_HEADER, SendMany, deliver_many
 from schemas import Stage
-from services.routing import Coordinates, Routed
+from services.routing import Coordinates, Destination, Routed, published
 
 Message = tuple[bytes | None, bytes | None, Coordinates]
 BatchHandler = Callable[[list[Message]], Awaitable[list[Routed]]]
@@ -62,6 +62,18 @@ async def _one_by_one(stage: Stage, handle: BatchHandler, messages: list[Message
             routed = agentlog.internal_error(stage, exc, value, key, at)
         out.append(routed)
     return out
+
+
+def forward(destination: Destination) -> BatchHandler:
+    """The handler a stage runs with transforms off: every message goes on unchanged."""
+
+    async def handle(messages: list[Message]) -> list[Routed]:
+        return [
+            published(destination, (key or b"").decode("utf-8", "replace"), value or b"", "bytes")
+            for value, key, _ in messages
+        ]
+
+    return handle
 
 
 async def process_batch(

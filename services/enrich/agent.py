@@ -11,7 +11,7 @@ from typing import Any
 
 from newsflow.publish import SendMany
 from newsflow.settings import Settings
-from newsflow.stage import Message, process_batch
+from newsflow.stage import Message, forward, process_batch
 from services.enrich.enrich import Enricher
 from services.enrich.handler import handle_normalized
 from services.routing import Routed
@@ -20,18 +20,22 @@ from services.routing import Routed
 def register(
     app: Any, source: Any, settings: Settings, *, send: SendMany, enricher: Enricher | None = None
 ) -> Any:
-    model = enricher or Enricher(limits=settings.limits)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")
+    stage_handler = forward("enriched")
+    if settings.transforms:
+        model = enricher or Enricher(limits=settings.limits)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")
 
-    async def handle(messages: list[Message]) -> list[Routed]:
-        return await asyncio.get_running_loop().run_in_executor(
-            pool, handle_normalized, model, messages
-        )
+        async def handle(messages: list[Message]) -> list[Routed]:
+            return await asyncio.get_running_loop().run_in_executor(
+                pool, handle_normalized, model, messages
+            )
+
+        stage_handler = handle
 
     @app.agent(source, name="enrich")
     async def enrich(stream: Any) -> AsyncIterator[Routed]:
         async for events in stream.take_events(settings.batch_size, within=settings.batch_window):
-            for routed in await process_batch("enrich", events, handle, send):
+            for routed in await process_batch("enrich", events, stage_handler, send):
                 yield routed
 
     return enrich
