@@ -22,7 +22,10 @@ def render(article: EnrichedArticle) -> Panel:
     )
     if article.standfirst:
         grid.add_row("standfirst", article.standfirst)
-    ents = ", ".join(f"{e.name} [dim]{e.type}[/dim]" for e in article.entities[:TOP_ENTITIES])
+    ents = ", ".join(
+        f"{e.name} [dim]{e.type}{' ' + e.country if e.country else ''}[/dim]"
+        for e in article.entities[:TOP_ENTITIES]
+    )
     grid.add_row("entities", ents or "-")
     topics = ", ".join(f"{t.label} [dim]{t.score:.2f}[/dim]" for t in article.topics)
     grid.add_row("topics", topics or "-")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from newsflow.console import show
 from schemas import EnrichedArticle, NormalizedArticle
 from services.enrich.enrich import Enricher
 from services.enrich.mentions import clean_span
@@ -157,3 +159,10 @@ def test_the_shipped_ner_model_records_its_data_and_licences(enricher: Enricher)
     sources = " ".join(s["name"] + " " + s["license"] for s in meta["sources"])
     assert "CoNLL-2003" in sources and "BBC" in sources and "research" in sources
     assert {"PERSON", "ORG", "GPE", "NORP", "FAC"} <= set(meta["labels"]["ner"])
+
+
+def test_console_panel_shows_types_and_country_codes(novak: EnrichedArticle) -> None:
+    console = Console(record=True, width=200)
+    show(console, novak)
+    text = console.export_text()
+    assert "Hana Novak PERSON" in text and "Prague GPE CZ" in text
