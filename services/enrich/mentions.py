@@ -51,7 +51,13 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
         word = head.rstrip(".").casefold()
         if rest and word in HONORIFICS:
             honorific = True
-        elif not (rest and head in _LEADING_WORDS):  # "the UN", but "The Hague" is a name
+        elif rest and head in _LEADING_WORDS:  # "the UN"
+            pass
+        elif head == "The" and len(rest.split()) >= 2:  # "The Department for Trade", but
+            pass  # "The Hague" and "The Gambia" are names
+        elif label == "PERSON" and len(rest.split()) >= 2 and demonym_country(head):
+            pass  # "Kenyan Bernard Lagat": the nationality describes the person
+        else:
             break
         start += len(head) + 1
         while start < end and text[start] == " ":
