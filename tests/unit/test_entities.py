@@ -112,6 +112,7 @@ def test_ner_training_data_reads_iob1_and_types_gold_spans_with_the_teacher() ->
 
 def test_leading_the_and_nationality_adjectives_are_trimmed_from_names() -> None:
     text = "The Department for Trade and Industry said Kenyan Bernard Lagat won in The Hague."
+
     def span(part: str) -> tuple[int, int]:
         return text.index(part), text.index(part) + len(part)
 
