@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from schemas import EnrichedArticle, ModelInfo, NormalizedArticle
 from schemas.enriched import FieldRef
 from services.enrich.entities import build_entities
-from services.enrich.mentions import KEPT_TYPES, RawMention, clean_span
+from services.enrich.mentions import KEPT_TYPES, RawMention, clean_span, propagate
 from services.enrich.topics import TopicTagger
 from services.errors import EnrichFailed, PoisonError
 from services.limits import Limits
@@ -132,6 +132,7 @@ class Enricher:
                     m = clean_span(text, ent.start_char, ent.end_char, ent.label_, ref)
                     if m is not None:
                         mentions.append(m)
+        mentions.extend(propagate(mentions, fields))
         entities = build_entities(mentions, len(fields), limit=self.limits.max_entities)
         headline = f"{article.title}\n{article.standfirst or ''}"
         topics = self.topics.classify(headline, "\n".join(p.text for p in article.body))

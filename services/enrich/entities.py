@@ -59,9 +59,13 @@ def build_entities(mentions: list[RawMention], n_fields: int, *, limit: int) -> 
         surface[key][m.text] += 1
     kinds = {k: c.most_common(1)[0][0] for k, c in votes.items()}
     titled = {_tokens(m.text) for m in mentions if m.honorific}
-    for k, kind in kinds.items():  # "the port of Rotterdam": a lone city name is the city
-        if kind == "PERSON" and len(k) == 1 and k not in titled and is_major_place(k[0]):
+    for k, kind in kinds.items():
+        if kind != "PERSON" or len(k) != 1 or k in titled:
+            continue
+        if is_major_place(k[0]):  # "the port of Rotterdam": a lone city name is the city
             kinds[k] = "GPE"
+        elif demonym_country(k[0]):  # "Malian" is a nationality, never a person's name
+            kinds[k] = "NORP"
     canon = _resolve(kinds)
 
     groups: dict[tuple[str, ...], list[RawMention]] = defaultdict(list)

@@ -82,3 +82,83 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
     ):
         final_label = "FAC"  # "the Hmeimim airbase": a base, not a people or a company
     return RawMention(field, start, end, span, final_label, honorific)  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES
+
+
+# Capitalised words that are names only sometimes: never propagated on their own.
+_NOT_ALONE = frozenset(
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "The",
+        "A",
+        "An",
+    ]
+)
+
+
+def propagate(mentions: list[RawMention], fields: list[tuple[FieldRef, str]]) -> list[RawMention]:
+    """More mentions of names the model found somewhere in the article: a name, or the surname
+    of a person named in full, found again as whole capitalised words where the model missed it
+    (often in the title: "Lindqvist orders withdrawal..."). One sense per article; a form that
+    also appears in lower case in the article ("may") is a word, not a name."""
+    forms: dict[str, tuple[str, bool]] = {}  # surface form -> (label, honorific)
+    for m in mentions:
+        forms.setdefault(m.text, (m.label, False))
+        words = m.text.split()
+        if m.label == "PERSON" and len(words) >= 2 and words[-1][:1].isupper():
+            forms.setdefault(words[-1], ("PERSON", False))
+    taken: dict[FieldRef, list[tuple[int, int]]] = {}
+    for m in mentions:
+        taken.setdefault(m.field, []).append((m.start, m.end))
+    out: list[RawMention] = []
+    usable = {f: v for f, v in forms.items() if f not in _NOT_ALONE and len(f) > 2}
+    if not usable:
+        return out
+    pattern = re.compile(
+        r"(?<![\w-])("
+        + "|".join(map(re.escape, sorted(usable, key=len, reverse=True)))
+        + r")(?![\w-])"
+    )
+    for ref, text in fields:
+        spans = taken.get(ref, [])
+        for hit in pattern.finditer(text):
+            start, end = hit.span()
+            if any(s < end and start < e for s, e in spans):
+                continue
+            form = hit.group(1)
+            if _appears_lower(form, fields):
+                continue
+            label, honorific = usable[form]
+            out.append(RawMention(ref, start, end, form, label, honorific))  # type: ignore[arg-type]
+            spans.append((start, end))
+    return out
+
+
+def _appears_lower(form: str, fields: list[tuple[FieldRef, str]]) -> bool:
+    """Whether ``form`` occurs as a word in lower case (a common word, not only a name)."""
+    lower = form.lower()
+    if lower == form:
+        return False
+    word = re.compile(rf"(?<![\w-]){re.escape(lower)}(?![\w-])")
+    return any(word.search(text) for _, text in fields)

@@ -166,3 +166,32 @@ def test_console_panel_shows_types_and_country_codes(novak: EnrichedArticle) -> 
     show(console, novak)
     text = console.export_text()
     assert "Hana Novak PERSON" in text and "Prague GPE CZ" in text
+
+
+LINDQVIST = (
+    b"Lindqvist orders withdrawal of Swedish troops from Mali\n\n"
+    b"The Swedish prime minister's order for most of Stockholm's forces to leave came as she "
+    b"visited the Gao camp in Mali's north\n\n"
+    b"Swedish prime minister Karin Lindqvist ordered most of Stockholm's forces in Mali to start "
+    b"withdrawing on Monday, as she held talks with president Assimi Goita on a visit to "
+    b"Sweden's Malian base.\n\n"
+    b"The visit marked Ms Lindqvist's first trip to Mali and comes as Mr Goita's government has "
+    b"asked foreign forces to leave.\n\n"
+    b"Sweden has kept about 250 soldiers in Mali since 2015 as part of a UN mission. "
+    b"Ms Lindqvist said Swedish engineers would stay until the end of the year.\n\n"
+    b"Mr Goita thanked Sweden. Swedish officials said the withdrawal would take six months."
+)
+
+
+def test_headline_subject_missed_by_the_model_is_still_found_and_ranks_first(
+    enricher: Enricher,
+) -> None:
+    article = enricher.enrich(normalise_payload(LINDQVIST))
+    top = article.entities[0]
+    assert top.name == "Karin Lindqvist"
+    assert "title" in {m.field for m in top.mentions}
+    by_name = {e.name: e for e in article.entities}
+    assert by_name["Mali"].country == "ML" and by_name["Sweden"].country == "SE"
+    assert "Malian" not in by_name and "Swedish" not in by_name  # mentions of their countries
+    assert {m.type for m in by_name["Sweden"].mentions} == {None, "NORP"}
+    assert [e.name for e in article.entities[:3]] == ["Karin Lindqvist", "Mali", "Sweden"]

@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span
 
 from schemas.enriched import EntityType, FieldRef
 from services.enrich.entities import build_entities
-from services.enrich.mentions import RawMention, clean_span
+from services.enrich.mentions import RawMention, clean_span, propagate
 from services.enrich.places import (
     country_code,
     country_named,
@@ -123,3 +123,21 @@ def test_leading_the_and_nationality_adjectives_are_trimmed_from_names() -> None
     hague = clean_span(text, *span("The Hague"), "GPE", 0)
     assert hague is not None and hague.text == "The Hague"
     assert text[dti.start : dti.end] == dti.text and text[runner.start : runner.end] == runner.text
+
+
+def test_names_found_once_are_found_again_where_the_model_missed_them() -> None:
+    fields: list[tuple[FieldRef, str]] = [
+        ("title", "Lindqvist meets Brown in May"),
+        (0, "Karin Lindqvist met Gordon Brown on Monday. The brown fields were dry."),
+        (1, "Lindqvist said Lindqvist-era rules stay."),
+    ]
+    found = [
+        mention(0, "Karin Lindqvist", "PERSON", 0),
+        mention(0, "Gordon Brown", "PERSON", 20),
+    ]
+    extra = propagate(found, fields)
+    got = {(m.field, m.text) for m in extra}
+    assert got == {("title", "Lindqvist"), (1, "Lindqvist")}  # not "Brown": "brown" is a word
+    for m in extra:
+        text = dict(fields)[m.field]
+        assert text[m.start : m.end] == m.text and m.label == "PERSON"
