@@ -327,6 +327,35 @@ def scaling(workers: Workers, median: int) -> dict[str, Any]:
     return rows
 
 
+def table(r: dict[str, Any]) -> str:
+    """The run as a plain-text table (the JSON has every figure)."""
+
+    def lat(run: dict[str, Any]) -> str:
+        q = run["latency_seconds"]
+        return f"p50 {q['p50']} s, p95 {q['p95']} s, p99 {q['p99']} s"
+
+    fixed = next(k for k in r if k.startswith("pipeline_at_"))
+    rows = [
+        ("machine", r["machine"]),
+        ("articles (words min/median/max)", f"{r['articles']} ({r['words']['min']}/"
+         f"{r['words']['median']}/{r['words']['max']}), {r['enrich_workers']} enrich worker(s)"),
+        ("pass-through baseline", f"{r['passthrough_baseline_per_s']} msg/s"),
+        ("transforms off", f"{r['transforms_off_full_speed']['throughput']} msg/s = "
+         f"{r['transforms_off_ratio_to_passthrough']}x pass-through"),
+        ("pipeline, full speed", f"{r['pipeline_full_speed']['throughput']} articles/s, "
+         + lat(r["pipeline_full_speed"])),
+        (fixed.replace("_", " "), lat(r[fixed])),
+        ("CPU s/article at fixed rate", str(r[fixed]["cpu_seconds_per_article"])),
+        ("peak RSS MB", str(r["peak_rss_mb"])),
+    ]  # fmt: skip
+    for size, row in r.get("scaling", {}).items():
+        rows.append((f"scaling {size} ({row['words']} words)",
+                     f"{row['total_cpu_seconds_per_article']} CPU s/article = "
+                     f"{row['cost_vs_1x']}x the 1x cost"))  # fmt: skip
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -340,7 +369,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     result = run(args)
-    print(json.dumps(result, indent=2))
+    print(table(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
 
