@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 from faust.exceptions import ConsumerNotStarted
@@ -107,3 +107,18 @@ async def process_batch(
             END_TO_END.observe(max(0.0, now - origin))
     _record_lag(events)
     return routed
+
+
+def stage_agent(
+    app: Any, source: Any, stage: Stage, handle: BatchHandler, *, send: SendMany, settings: Any
+) -> Any:
+    """The faust agent every stage runs: batches of up to ``batch_size`` events (or what
+    arrived within ``batch_window`` seconds) through ``process_batch``."""
+
+    @app.agent(source, name=stage)  # type: ignore[untyped-decorator]  # faust is untyped
+    async def agent(stream: Any) -> AsyncIterator[Routed]:
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_window):
+            for routed in await process_batch(stage, events, handle, send):
+                yield routed
+
+    return agent

@@ -5,13 +5,12 @@ flowing while it works."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from newsflow.publish import SendMany
 from newsflow.settings import Settings
-from newsflow.stage import Message, forward, process_batch
+from newsflow.stage import Message, forward, stage_agent
 from services.enrich.enrich import Enricher
 from services.enrich.handler import handle_normalized
 from services.routing import Routed
@@ -32,10 +31,4 @@ def register(
 
         stage_handler = handle
 
-    @app.agent(source, name="enrich")
-    async def enrich(stream: Any) -> AsyncIterator[Routed]:
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_window):
-            for routed in await process_batch("enrich", events, stage_handler, send):
-                yield routed
-
-    return enrich
+    return stage_agent(app, source, "enrich", stage_handler, send=send, settings=settings)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from newsflow.publish import SendMany
 from newsflow.settings import Settings
-from newsflow.stage import Message, forward, process_batch
+from newsflow.stage import Message, forward, stage_agent
 from services.ingest.dedupe import NearDuplicateIndex
 from services.ingest.handler import handle_raw
 from services.routing import Routed
@@ -24,10 +23,4 @@ def register(app: Any, source: Any, settings: Settings, *, send: SendMany) -> An
 
     stage_handler = handle if settings.transforms else forward("normalized")
 
-    @app.agent(source, name="ingest")
-    async def ingest(stream: Any) -> AsyncIterator[Routed]:
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_window):
-            for routed in await process_batch("ingest", events, stage_handler, send):
-                yield routed
-
-    return ingest
+    return stage_agent(app, source, "ingest", stage_handler, send=send, settings=settings)
