@@ -195,3 +195,15 @@ def test_headline_subject_missed_by_the_model_is_still_found_and_ranks_first(
     assert "Malian" not in by_name and "Swedish" not in by_name  # mentions of their countries
     assert {m.type for m in by_name["Sweden"].mentions} == {None, "NORP"}
     assert [e.name for e in article.entities[:3]] == ["Karin Lindqvist", "Mali", "Sweden"]
+
+
+def test_rules_name_well_known_events(enricher: Enricher) -> None:
+    article = enricher.enrich(
+        normalise_payload(
+            b"Solberg wins mountain stage\n\n"
+            b"Erik Solberg won the 14th stage of the Tour de France on Sunday, a year after "
+            b"finishing fourth at the Olympic Games."
+        )
+    )
+    kinds = {e.name: e.type for e in article.entities}
+    assert kinds.get("Tour de France") == "EVENT" and kinds.get("Olympic Games") == "EVENT"
