@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +35,7 @@ def test_entities_are_consistent_on_any_text(title: str, paragraphs: list[str]) 
             spans.setdefault(m.field, []).append((m.start, m.end))
     for field_spans in spans.values():
         field_spans.sort()
-        for (_, end), (start, _) in zip(field_spans, field_spans[1:], strict=False):
+        for (_, end), (start, _) in pairwise(field_spans):
             assert end <= start, "two mentions overlap"
     saliences = [e.salience for e in enriched.entities]
     assert saliences == sorted(saliences, reverse=True)
