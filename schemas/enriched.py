@@ -42,8 +42,8 @@ class Entity(BaseModel):
     country: str | None = Field(
         default=None,
         pattern=r"^[A-Z]{2}$",
-        description="ISO 3166-1 alpha-2 code of a location that is a country or a well-known "
-        "place in one (GeoNames, ISO 3166, CLDR names); null otherwise.",
+        description="ISO 3166-1 alpha-2 code of a place that is a country or a well-known "
+        'place in one, or of a nationality\'s country ("Swedish" -> SE); null otherwise.',
     )
 
 
