@@ -122,17 +122,17 @@ def propagate(mentions: list[RawMention], fields: list[tuple[FieldRef, str]]) ->
     of a person named in full, found again as whole capitalised words where the model missed it
     (often in the title: "Lindqvist orders withdrawal..."). One sense per article; a form that
     also appears in lower case in the article ("may") is a word, not a name."""
-    forms: dict[str, tuple[str, bool]] = {}  # surface form -> (label, honorific)
+    forms: dict[str, str] = {}  # surface form -> label
     for m in mentions:
-        forms.setdefault(m.text, (m.label, False))
+        forms.setdefault(m.text, m.label)
         words = m.text.split()
         if m.label == "PERSON" and len(words) >= 2 and words[-1][:1].isupper():
-            forms.setdefault(words[-1], ("PERSON", False))
+            forms.setdefault(words[-1], "PERSON")
     taken: dict[FieldRef, list[tuple[int, int]]] = {}
     for m in mentions:
         taken.setdefault(m.field, []).append((m.start, m.end))
     out: list[RawMention] = []
-    usable = {f: v for f, v in forms.items() if f not in _NOT_ALONE and len(f) > 2}
+    usable = {f: label for f, label in forms.items() if f not in _NOT_ALONE and len(f) > 2}
     if not usable:
         return out
     pattern = re.compile(
@@ -140,6 +140,7 @@ def propagate(mentions: list[RawMention], fields: list[tuple[FieldRef, str]]) ->
         + "|".join(map(re.escape, sorted(usable, key=len, reverse=True)))
         + r")(?![\w-])"
     )
+    common: dict[str, bool] = {}  # form -> also a lower-case word here (one scan per form)
     for ref, text in fields:
         spans = taken.get(ref, [])
         for hit in pattern.finditer(text):
@@ -147,10 +148,11 @@ def propagate(mentions: list[RawMention], fields: list[tuple[FieldRef, str]]) ->
             if any(s < end and start < e for s, e in spans):
                 continue
             form = hit.group(1)
-            if _appears_lower(form, fields):
+            if form not in common:
+                common[form] = _appears_lower(form, fields)
+            if common[form]:
                 continue
-            label, honorific = usable[form]
-            out.append(RawMention(ref, start, end, form, label, honorific))  # type: ignore[arg-type]
+            out.append(RawMention(ref, start, end, form, usable[form], honorific=False))  # type: ignore[arg-type]
             spans.append((start, end))
     return out
 
