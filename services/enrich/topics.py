@@ -53,17 +53,13 @@ class TopicLexicon:
             keyword_subtopics=_index(subtopics),
         )
 
-    def classify(self, headline_text: str, body_text: str) -> list[Topic]:
-        """Top-level codes whose keywords make up enough of the text (headline counts twice)."""
-        return self._score(_words(headline_text, body_text), self.keyword_topics, THRESHOLD)
+    def classify(self, words: list[str]) -> list[Topic]:
+        """Top-level codes whose keywords make up enough of ``words`` (from ``words_of``)."""
+        return self._score(words, self.keyword_topics, THRESHOLD)
 
-    def subtopics(
-        self, headline_text: str, body_text: str, parents: dict[str, float]
-    ) -> list[Topic]:
+    def subtopics(self, words: list[str], parents: dict[str, float]) -> list[Topic]:
         """Second-level codes under the given parent codes; a child never outscores its parent."""
-        found = self._score(
-            _words(headline_text, body_text), self.keyword_subtopics, SUBTOPIC_THRESHOLD
-        )
+        found = self._score(words, self.keyword_subtopics, SUBTOPIC_THRESHOLD)
         return [
             Topic(code=t.code, label=t.label, score=round(min(t.score, parents[parent]), 4))
             for t in found
@@ -97,7 +93,8 @@ def _index(topics: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     return {w: tuple(codes) for w, codes in index.items()}
 
 
-def _words(headline_text: str, body_text: str) -> list[str]:
+def words_of(headline_text: str, body_text: str) -> list[str]:
+    """The lexicon's view of an article: lower-case words, the headline's counted twice."""
     return _WORD.findall(headline_text.lower()) * 2 + _WORD.findall(body_text.lower())
 
 
@@ -167,7 +164,8 @@ class TopicTagger:
 
     def classify(self, headline_text: str, body_text: str) -> list[Topic]:
         probs = self.model.probabilities(f"{headline_text}\n{body_text}")
-        lexical = self.lexicon.classify(headline_text, body_text)
+        words = words_of(headline_text, body_text)
+        lexical = self.lexicon.classify(words)
         scores: dict[str, float] = {}
         for coarse, p in sorted(probs.items(), key=lambda kv: -kv[1]):
             if scores and p < SECONDARY_PROBABILITY:
@@ -183,5 +181,5 @@ class TopicTagger:
                   for c, s in scores.items()]  # fmt: skip
         topics.sort(key=lambda t: -t.score)
         top = topics[:MAX_TOPICS]
-        children = self.lexicon.subtopics(headline_text, body_text, {t.code: t.score for t in top})
+        children = self.lexicon.subtopics(words, {t.code: t.score for t in top})
         return sorted([*top, *children[:MAX_SUBTOPICS]], key=lambda t: -t.score)
