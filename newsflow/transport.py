@@ -15,21 +15,16 @@ import aiokafka
 from faust.transport.drivers import aiokafka as driver
 
 
-class _ConsumerThread(driver.AIOKafkaConsumerThread):
-    fetch_max_wait_ms: int = 100
-
-    def _create_worker_consumer(self, transport: Any) -> aiokafka.AIOKafkaConsumer:
-        consumer = super()._create_worker_consumer(transport)
-        # Read by AIOKafkaConsumer.start() when it builds its Fetcher (aiokafka 0.14).
-        consumer._fetch_max_wait_ms = self.fetch_max_wait_ms
-        return consumer
-
-
 def transport_for(fetch_max_wait: float) -> type[driver.Transport]:
     """A faust Transport class whose worker consumers wait at most ``fetch_max_wait`` s."""
+    wait_ms = max(1, int(fetch_max_wait * 1000))
 
-    class ConsumerThread(_ConsumerThread):
-        fetch_max_wait_ms = max(1, int(fetch_max_wait * 1000))
+    class ConsumerThread(driver.AIOKafkaConsumerThread):
+        def _create_worker_consumer(self, transport: Any) -> aiokafka.AIOKafkaConsumer:
+            consumer = super()._create_worker_consumer(transport)
+            # Read by AIOKafkaConsumer.start() when it builds its Fetcher (aiokafka 0.14).
+            consumer._fetch_max_wait_ms = wait_ms
+            return consumer
 
     class Consumer(driver.Consumer):
         def _new_consumer_thread(self) -> ConsumerThread:

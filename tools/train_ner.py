@@ -190,6 +190,11 @@ def _spans(tags: list[str]) -> list[tuple[int, int, str]]:
     return spans
 
 
+def _unlabelled(doc: Doc) -> Doc:
+    """A new doc with ``doc``'s tokens and spacing and no entities, to label for training."""
+    return Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+
+
 def merge(teacher_doc: Doc, gold: list[tuple[int, int, str]]) -> Doc:
     """The reference doc for one CoNLL sentence: gold spans, typed with the teacher's help."""
     found = {(e.start, e.end): e.label_ for e in teacher_doc.ents}
@@ -205,8 +210,7 @@ def merge(teacher_doc: Doc, gold: list[tuple[int, int, str]]) -> Doc:
             missing.append(Span(teacher_doc, start, end))
         else:
             ents.append(Span(teacher_doc, start, end, label=label))
-    reference = Doc(teacher_doc.vocab, words=[t.text for t in teacher_doc],
-                    spaces=[bool(t.whitespace_) for t in teacher_doc])  # fmt: skip
+    reference = _unlabelled(teacher_doc)
     reference.set_ents(
         [Span(reference, s.start, s.end, label=s.label_) for s in ents],
         missing=[Span(reference, s.start, s.end) for s in missing],
@@ -218,8 +222,7 @@ def merge(teacher_doc: Doc, gold: list[tuple[int, int, str]]) -> Doc:
 def silver(teacher: Language, texts: list[str]) -> list[Doc]:
     docs = []
     for doc in teacher.pipe(texts, batch_size=64):
-        reference = Doc(doc.vocab, words=[t.text for t in doc],
-                        spaces=[bool(t.whitespace_) for t in doc])  # fmt: skip
+        reference = _unlabelled(doc)
         reference.set_ents(
             [Span(reference, e.start, e.end, label=e.label_) for e in doc.ents
              if e.label_ in KEPT_LABELS],

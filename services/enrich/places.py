@@ -32,7 +32,8 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], frozenset
 def country_code(name: str) -> str | None:
     """The ISO 3166-1 alpha-2 code of a country, or of the country a well-known place is in."""
     countries, places, _, _ = _tables()
-    return countries.get(key(name)) or places.get(key(name))
+    k = key(name)
+    return countries.get(k) or places.get(k)
 
 
 def country_named(name: str) -> str | None:
@@ -47,4 +48,6 @@ def demonym_country(name: str) -> str | None:
 
 def is_major_place(name: str) -> bool:
     """A country, or a city of 500,000+ people: "Rotterdam" named alone is the city."""
-    return key(name) in _tables()[0] or key(name) in _tables()[3]
+    countries, _, _, major = _tables()
+    k = key(name)
+    return k in countries or k in major
