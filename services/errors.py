@@ -68,6 +68,25 @@ class TooDeep(PoisonError):
     code = "html_too_deep"
 
 
+class TimedOut(PoisonError):
+    """The message took longer than its time budget (``NEWSFLOW_LIMITS__MESSAGE_SECONDS``)."""
+
+    code = "timeout"
+
+
+class CrashLoop(PoisonError):
+    """Processing this message killed the worker process (OOM kill, segfault, a hang the
+    watchdog ended) as many times as ``NEWSFLOW_CRASH_LOOP_ATTEMPTS`` allows."""
+
+    code = "crash_loop"
+
+
+class OutputTooLarge(PoisonError):
+    """The output for this message would be over ``NEWSFLOW_LIMITS__MAX_MESSAGE_BYTES``."""
+
+    code = "output_too_large"
+
+
 class InternalError(PoisonError):
     """A bug in newsflow met this message. Dead-lettered (kept for replay after the fix)."""
 

@@ -11,13 +11,13 @@ from newsflow.settings import Settings
 def test_environment_with_prefix_and_nesting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSFLOW_BOOTSTRAP_SERVERS", "kafka-0:9093,kafka-1:9093")
     monkeypatch.setenv("NEWSFLOW_TOPICS__RAW", "feeds.raw")
-    monkeypatch.setenv("NEWSFLOW_LIMITS__MAX_RAW_BYTES", "5000")
+    monkeypatch.setenv("NEWSFLOW_LIMITS__MAX_MESSAGE_BYTES", "100000")
     monkeypatch.setenv("NEWSFLOW_PARTITIONS", "12")
     s = Settings()
     assert s.bootstrap_servers == "kafka-0:9093,kafka-1:9093"
     assert s.topics.raw == "feeds.raw"
     assert s.topics.enriched == "articles.enriched"
-    assert s.limits.max_raw_bytes == 5000
+    assert s.limits.max_raw_bytes == 50_000
     assert s.partitions == 12
 
 
