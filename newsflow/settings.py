@@ -105,6 +105,36 @@ class Settings(BaseSettings):
     batch_window: float = Field(
         default=0.05, gt=0, description="Seconds a stage waits to fill a batch before it goes."
     )
+    batch_max_bytes: int = Field(
+        default=2_000_000,
+        ge=1,
+        description="A batch is handled and delivered in parts of at most this many input bytes "
+        "(one message at the least), so outputs held in memory stay bounded.",
+    )
+    stream_buffer: int = Field(
+        default=32,
+        ge=1,
+        description="Messages a stage may hold fetched but not yet handled (faust's "
+        "stream_buffer_maxsize); with max_message_bytes it bounds a backlog's memory.",
+    )
+    fetch_max_bytes: int = Field(
+        default=8_000_000,
+        ge=1,
+        description="Most bytes one fetch from the brokers returns (a single larger message "
+        "still comes).",
+    )
+    crash_loop_attempts: int = Field(
+        default=3,
+        ge=1,
+        description="Times a message may kill its worker process before it is dead-lettered "
+        "crash_loop instead of processed again.",
+    )
+    stuck_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="A message still in progress after this long (a hang no time budget check "
+        "reaches) makes the worker exit, so it is restarted and the message counted as a crash.",
+    )
     transforms: bool = Field(
         default=True,
         description="false: each stage forwards its input unchanged (no normalising, no "

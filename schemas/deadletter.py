@@ -20,7 +20,21 @@ class DeadLetter(BaseModel):
     error_code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable, machine-readable.")
     reason: str = Field(description="What went wrong, for a person.")
     original: bytes = Field(
-        description="The message value exactly as received (base64url, RFC 4648 section 5)."
+        description="The message value exactly as received (base64url, RFC 4648 section 5); "
+        "only its first bytes when original_truncated is true."
+    )
+    original_size: int | None = Field(
+        default=None, ge=0, description="Bytes in the message value as received."
+    )
+    original_sha256: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 of the message value as received (hex).",
+    )
+    original_truncated: bool = Field(
+        default=False,
+        description="True when the dead letter would not fit whole: original is then a prefix, "
+        "and the whole value is at source_topic/partition/offset while the topic retains it.",
     )
     original_key: bytes | None = Field(default=None, description="The message key (base64url).")
     article_id: str | None = Field(default=None, description="Known when the failure came late.")

@@ -3,6 +3,7 @@ or dead-letter the input with the reason. Coordinates are plain data handed in b
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -50,6 +51,8 @@ def dead_letter(
         error_code=error.code,
         reason=error.reason,
         original=value,
+        original_size=len(value),
+        original_sha256=hashlib.sha256(value).hexdigest(),
         original_key=key,
         article_id=article_id,
         source_topic=at.topic,

@@ -11,7 +11,9 @@ from services.ingest.normalise import normalise_article
 from services.limits import Limits
 
 MB5 = 5_000_000
-BIG = Limits(max_raw_bytes=10_000_000, max_paragraphs=1_000_000)
+BIG = Limits(
+    max_message_bytes=20_000_000, max_paragraphs=1_000_000, max_article_chars=10_000_000
+)
 CASES = {
     "one long line": "Title\n\n" + "word " * (MB5 // 5),
     "no spaces": "Title\n\n" + "a" * MB5,
