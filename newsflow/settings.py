@@ -2,7 +2,9 @@
 
 Nested groups use ``__``: ``NEWSFLOW_TOPICS__RAW=feeds.raw``,
 ``NEWSFLOW_LIMITS__MAX_RAW_BYTES=...``.
-Secrets can also come from files in ``NEWSFLOW_SECRETS_DIR`` (a mounted Kubernetes Secret).
+Secrets can also come from files in ``NEWSFLOW_SECRETS_DIR`` (a mounted Kubernetes Secret), one
+file per variable, named like it: ``$NEWSFLOW_SECRETS_DIR/NEWSFLOW_SECURITY__SASL_PASSWORD``.
+The environment wins over a file. A configuration error never shows the values it was given.
 """
 
 from __future__ import annotations
@@ -13,29 +15,36 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NestedSecretsSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from services.limits import Limits
 
 DEFAULT_BOOTSTRAP = "localhost:9092"
+SECRETS_DIR_VARIABLE = "NEWSFLOW_SECRETS_DIR"  # read when Settings() is built
 
 
 class Topics(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     raw: str = "articles.raw"
     normalized: str = "articles.normalized"
     enriched: str = "articles.enriched"
     deadletter: str = "articles.deadletter"
+    replayed: str = "articles.replayed"  # compacted log of replays, by dead letter
 
     def all(self) -> list[str]:
-        return [self.raw, self.normalized, self.enriched, self.deadletter]
+        return [self.raw, self.normalized, self.enriched, self.deadletter, self.replayed]
 
 
 class Security(BaseModel):
     """How to reach a secured Kafka. Plain text on loopback needs none of it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
@@ -59,8 +68,33 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         frozen=True,
         extra="ignore",
-        secrets_dir=os.environ.get("NEWSFLOW_SECRETS_DIR") or None,
+        hide_input_in_errors=True,  # an error next to a password must not print the password
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Secret files are read from ``$NEWSFLOW_SECRETS_DIR`` as it is when the settings are
+        built (not when this module was imported). Each file is named like its variable, nested
+        ones too (``NEWSFLOW_SECURITY__SASL_PASSWORD``): the plain secrets source only knows
+        top-level fields, so the nested one reads the folder like an environment. A folder that
+        is named but missing is an error, not silently no credentials."""
+        folder = os.environ.get(SECRETS_DIR_VARIABLE) or None
+        if folder is None:
+            return init_settings, env_settings, dotenv_settings, file_secret_settings
+        secrets = NestedSecretsSettingsSource(
+            file_secret_settings,
+            secrets_dir=folder,
+            secrets_dir_missing="error",
+            secrets_nested_delimiter="__",
+        )
+        return init_settings, env_settings, dotenv_settings, secrets
 
     bootstrap_servers: str = Field(
         default=DEFAULT_BOOTSTRAP, description="Comma-separated HOST:PORT list."
@@ -153,7 +187,11 @@ class Settings(BaseSettings):
     producer_request_timeout: float = Field(default=30.0, gt=0, description="Seconds per send try.")
     probe_interval: float = Field(default=2.0, gt=0, description="Seconds between broker probes.")
     probe_timeout: float = Field(default=2.0, gt=0, description="A probe slower than this fails.")
-    web_host: str = Field(default="0.0.0.0", description="Address of /healthz, /readyz, /metrics.")  # noqa: S104  # pods must be reachable by the kubelet
+    web_host: str = Field(
+        default="127.0.0.1",
+        description="Address of /healthz, /readyz, /metrics: loopback for local runs; the pods "
+        "set 0.0.0.0 (deploy ConfigMap) so the kubelet and Prometheus reach them.",
+    )
     web_port: int = Field(default=6066, ge=1024, le=65535)
     data_dir: Path = Field(default=Path(tempfile.gettempdir()) / "newsflow")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
