@@ -8,13 +8,15 @@ import contextlib
 import signal
 import subprocess
 import sys
+from collections import Counter
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.markup import escape
 
@@ -23,6 +25,9 @@ from newsflow.broker import EmbeddedBroker, free_port, port_open
 from newsflow.kafka import BrokerUnavailable, TransactionsUnsupported
 from newsflow.procs import child_options
 from newsflow.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from newsflow.deadletters import Outcome, Selector
 
 app = typer.Typer(
     name="newsflow",
@@ -63,7 +68,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def settings_for(bootstrap: str | None) -> Settings:
     try:
         return load_settings(bootstrap_servers=bootstrap)
-    except ValidationError as exc:
+    except (ValidationError, SettingsError) as exc:  # neither shows the values it was given
         fail(f"invalid settings: {exc}", 2)
 
 
@@ -244,9 +249,10 @@ def deadletters(
 
     settings = settings_for(bootstrap)
     try:
-        letters = asyncio.run(read_dead_letters(settings, idle=idle, timeout=timeout))
+        stored = asyncio.run(read_dead_letters(settings, idle=idle, timeout=timeout))
     except BrokerUnavailable as exc:
         fail(str(exc))
+    letters = [x.dead_letter for x in stored]
     if as_json:
         for dl in letters:
             sys.stdout.write(dl.model_dump_json() + "\n")
@@ -262,6 +268,9 @@ def deadletters(
     Console(width=None if sys.stdout.isatty() else 200).print(table)  # pipes get whole lines
 
 
+STAGES = ("ingest", "enrich")
+
+
 @app.command()
 def replay(
     bootstrap: Bootstrap = None,
@@ -275,19 +284,31 @@ def replay(
     ] = None,
     all_letters: Annotated[bool, typer.Option("--all", help="Replay every dead letter.")] = False,
     to: Annotated[
-        str | None, typer.Option(help="Target topic [default: the topic each one failed on].")
+        str | None,
+        typer.Option(
+            help="Target topic, short name or full [default: the failed stage's input "
+            "topic: raw for ingest, normalized for enrich]."
+        ),
     ] = None,
+    again: Annotated[
+        bool, typer.Option("--again", help="Also send dead letters already replayed.")
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only say what would be replayed.")
     ] = False,
     idle: Idle = 3.0,
 ) -> None:
-    """Re-publish selected dead letters (their original bytes and key) after a fix."""
-    from newsflow.deadletters import Selector, read_dead_letters  # noqa: PLC0415
+    """Re-publish selected dead letters (their whole original bytes and key) to the failed
+    stage's input topic, once: each replay is recorded on the replay-log topic and skipped next
+    time unless --again. Prints what was sent, skipped and not sent; exits 1 if the selection
+    is empty or anything selected was not sent."""
+    from newsflow.deadletters import Selector, read_dead_letters, topic_name  # noqa: PLC0415
     from newsflow.deadletters import replay as send_again  # noqa: PLC0415
 
     if not (code or stage or at or all_letters):
         fail("say what to replay: --code, --stage, --at or --all", 2)
+    if unknown := sorted(set(stage or ()) - set(STAGES)):
+        fail(f"--stage takes ingest or enrich, not {', '.join(unknown)}", 2)
     coordinates = set()
     for item in at or []:
         topic, _, rest = item.rpartition(":")
@@ -297,18 +318,58 @@ def replay(
         coordinates.add((topic, int(partition), int(rest)))
     select = Selector(frozenset(code or ()), frozenset(stage or ()), frozenset(coordinates))
     settings = settings_for(bootstrap)
+    if to is not None and topic_name(settings, to) in (
+        settings.topics.deadletter,
+        settings.topics.replayed,
+    ):
+        fail(f"--to {to}: dead letters never go back to the dead-letter topic or the replay log", 2)
+
+    async def run() -> list[Outcome] | None:
+        letters = await read_dead_letters(settings, idle=idle, timeout=300.0)
+        chosen = [x for x in letters if select(x.dead_letter)]
+        if not chosen:
+            return None
+        return await send_again(settings, chosen, to=to, again=again, dry_run=dry_run, idle=idle)
+
     try:
-        letters = [dl for dl in asyncio.run(read_dead_letters(settings, idle=idle, timeout=300.0))
-                   if select(dl)]  # fmt: skip
-        if dry_run:
-            for dl in letters:
-                where = f"{dl.source_topic}:{dl.source_partition}:{dl.source_offset}"
-                err.print(f"would replay {where} ({dl.stage}, {dl.error_code})")
-            return
-        n = asyncio.run(send_again(settings, letters, to=to))
+        outcomes = asyncio.run(run())
     except BrokerUnavailable as exc:
         fail(str(exc))
-    err.print(f"replayed {n} dead letter(s)")
+    if outcomes is None:
+        fail(f"no dead letter on {settings.topics.deadletter} matches {_selection(select)}")
+    _print_outcomes(outcomes)
+    counts = Counter(o.status for o in outcomes)
+    verb = "would replay" if dry_run else "replayed"
+    err.print(f"{verb} {counts['would send' if dry_run else 'sent']} dead letter(s); skipped "
+              f"{counts['skipped']} already replayed; {counts['not sent']} not sent")  # fmt: skip
+    if not all(o.ok for o in outcomes):
+        raise typer.Exit(1)
+
+
+def _selection(select: Selector) -> str:
+    parts = [*(f"--code {c}" for c in sorted(select.codes)),
+             *(f"--stage {s}" for s in sorted(select.stages)),
+             *(f"--at {t}:{p}:{o}" for t, p, o in sorted(select.coordinates))]  # fmt: skip
+    return " ".join(parts) or "--all"
+
+
+def _print_outcomes(outcomes: list[Outcome]) -> None:
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(title=f"{len(outcomes)} dead letter(s) selected")
+    for column in ("status", "dead letter", "stage", "error code", "failed input", "to", "detail"):
+        table.add_column(column, no_wrap=column not in ("detail",))
+    for o in outcomes:
+        dl = o.letter.dead_letter
+        source = f"{dl.source_topic}:{dl.source_partition}:{dl.source_offset}"
+        detail = "; ".join(x for x in (o.detail, o.warning) if x)
+        style = "" if o.ok else "red"
+        table.add_row(o.status, o.letter.key, dl.stage, dl.error_code, source, o.to, detail,
+                      style=style)  # fmt: skip
+        if o.warning:
+            err.print(f"[yellow]warning:[/yellow] dead letter {escape(o.letter.key)}: "
+                      f"{escape(o.warning)}")  # fmt: skip
+    Console(width=None if sys.stdout.isatty() else 240).print(table)
 
 
 @app.command()
