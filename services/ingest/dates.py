@@ -18,8 +18,9 @@ def parse_date(text: str | None) -> datetime | None:
         return None
     try:
         when: datetime = dateparser.parse(text, fuzzy=False)
+        # Inside the try: an offset of a day or more ("+2400") parses, then fails here.
+        offset = when.utcoffset()
+        # dateutil hands back tzlocal() when an offset equals the machine's zone: pin it.
+        return when if offset is None else when.replace(tzinfo=timezone(offset))
     except (ValueError, OverflowError):
         return None
-    offset = when.utcoffset()
-    # dateutil hands back tzlocal() when an offset equals the machine's zone: pin it instead.
-    return when if offset is None else when.replace(tzinfo=timezone(offset))
