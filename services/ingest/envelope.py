@@ -26,18 +26,29 @@ _HTML_START = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The share of control characters is taken over at least this many characters: in a short
+#: message one or two stray characters are not yet a "share" that marks it binary.
+MIN_CONTROL_SAMPLE = 500
 
 
 def sniff_content_type(text: str) -> ContentType:
     return "text/html" if _HTML_START.match(text[:1024]) else "text/plain"
 
 
-def _check_text(text: str, limits: Limits) -> None:
-    if "\x00" in text:
-        raise BinaryContent(f"NUL character at position {text.index(chr(0))}: binary, not text")
-    controls = len(_CONTROL.findall(text))
-    if controls and controls > limits.max_control_ratio * len(text):
-        raise BinaryContent(f"{controls} control characters in {len(text)}: binary, not text")
+def scrub_controls(text: str, limits: Limits, what: str = "message") -> str:
+    """``text`` without control characters (NUL, BEL, ...), which scrapers leave in by
+    accident. More than ``max_control_ratio`` of them (counted over at least
+    ``MIN_CONTROL_SAMPLE`` characters), or nothing else, means binary: ``BinaryContent``."""
+    cleaned, controls = _CONTROL.subn("", text)
+    if not controls:
+        return text
+    if controls > limits.max_control_ratio * max(len(text), MIN_CONTROL_SAMPLE):
+        raise BinaryContent(
+            f"{controls} control characters in {len(text)} ({what}): binary, not text"
+        )
+    if not cleaned.strip():
+        raise BinaryContent(f"{what} is only control characters: binary, not text")
+    return cleaned
 
 
 def _validation_reason(exc: ValidationError) -> str:
@@ -47,15 +58,17 @@ def _validation_reason(exc: ValidationError) -> str:
     return "; ".join(parts) + more
 
 
-def _from_json(data: Any, source_hint: str) -> RawArticle:
+def _from_json(data: Any, source_hint: str, limits: Limits) -> RawArticle:
     if not isinstance(data, dict):
         raise NotAnObject(f"JSON envelope must be an object, got {type(data).__name__}")
     version = data.get("schema_version", 1)
     if version != 1:
         raise UnsupportedSchemaVersion(f"schema_version {version!r} is not supported (only 1)")
     data.setdefault("source", source_hint)
-    if isinstance(data.get("content"), str) and "content_type" not in data:
-        data["content_type"] = sniff_content_type(data["content"])
+    if isinstance(data.get("content"), str):
+        data["content"] = scrub_controls(data["content"], limits, "content")
+        if "content_type" not in data:
+            data["content_type"] = sniff_content_type(data["content"])
     try:
         return RawArticle.model_validate(data)
     except ValidationError as exc:
@@ -72,14 +85,12 @@ def parse_envelope(payload: bytes, *, limits: Limits, source_hint: str = "unknow
         text = payload.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise NotUtf8(f"not UTF-8: {exc.reason} at byte {exc.start}") from exc
-    _check_text(text, limits)
+    text = scrub_controls(text, limits)
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
             data = orjson.loads(stripped)
         except orjson.JSONDecodeError as exc:
             raise MalformedJson(f"message looks like JSON but does not parse: {exc}") from exc
-        raw = _from_json(data, source_hint)
-        _check_text(raw.content, limits)
-        return raw
+        return _from_json(data, source_hint, limits)
     return RawArticle(source=source_hint, content=text, content_type=sniff_content_type(text))

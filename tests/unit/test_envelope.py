@@ -70,7 +70,8 @@ def test_envelope_fields_and_defaults() -> None:
         (b"", EmptyInput, "empty"),
         (b"  \n\t ", EmptyInput, "empty"),
         (b"\xff\xfeabc", NotUtf8, "UTF-8"),
-        (b"abc\x00def", BinaryContent, "NUL"),
+        (b"\x00\x01\x02PK\x03\x04 binary garbage \x05\x06", BinaryContent, "7 control"),
+        (b"\x00\x07 \x00", BinaryContent, "only control characters"),
         (bytes(range(1, 32)) * 10, BinaryContent, "control characters"),
         (b'{"source": "x", "content": ', MalformedJson, "does not parse"),
         (b"[1, 2]", NotAnObject, "list"),
@@ -83,7 +84,8 @@ def test_envelope_fields_and_defaults() -> None:
         ),
         (b'{"source": "x", "content": "a", "url": "ftp://x"}', InvalidEnvelope, "url"),
         (b'{"schema_version": 2, "source": "x", "content": "a"}', UnsupportedSchemaVersion, "2"),
-        (b'{"source": "x", "content": "a\\u0000b"}', BinaryContent, "NUL"),
+        (b'{"source": "x", "content": "\\u0000\\u0001 "}', BinaryContent, "content"),
+        (b'{"source": "x", "content": "' + b"a\\u0007" * 10 + b'"}', BinaryContent, "10 control"),
     ],
 )
 def test_bad_input_gets_its_typed_error(
