@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from schemas import NormalizedArticle
+from services.budget import UNLIMITED, Budget
 from services.errors import PoisonError
 from services.ingest.dedupe import NearDuplicateIndex
 from services.ingest.normalise import normalise_payload
@@ -33,10 +34,13 @@ def handle_raw(
     *,
     limits: Limits,
     index: NearDuplicateIndex | None = None,
+    budget: Budget = UNLIMITED,
 ) -> Routed:
+    """Normalise one message, or dead-letter it with the reason: every ``PoisonError``,
+    including ``TimedOut`` once ``budget`` (e.g. ``Budget(limits.message_seconds)``) is spent."""
     payload = value or b""
     try:
-        article = normalise_payload(payload, limits=limits, source_hint=at.topic)
+        article = normalise_payload(payload, limits=limits, source_hint=at.topic, budget=budget)
     except PoisonError as exc:
         return dead_letter("ingest", exc, value=payload, key=key, at=at)
     if index is not None:

@@ -13,8 +13,11 @@ from lxml import etree
 from trafilatura.settings import Document
 
 from schemas import Paragraph
+from schemas.raw import valid_http_url
+from services.budget import UNLIMITED, Budget
 from services.errors import NoText, TooDeep
 from services.ingest import chrome
+from services.ingest.bounds import check_early, checked
 from services.ingest.cleantext import clean_line, clean_text
 from services.ingest.dates import parse_date
 from services.ingest.extracted import Extracted
@@ -38,8 +41,8 @@ def _authors(raw: str | None) -> list[str]:
     return names
 
 
-def _captions(tree: lxml.html.HtmlElement, out: Extracted) -> None:
-    for node in tree.iter("figcaption"):
+def _captions(tree: lxml.html.HtmlElement, out: Extracted, budget: Budget) -> None:
+    for node in checked(tree.iter("figcaption"), budget, "HTML captions"):
         text = clean_line(node.text_content())
         if not text:
             continue
@@ -69,9 +72,9 @@ _RELATED = (
 MAX_RELATED = 20
 
 
-def _related(tree: lxml.html.HtmlElement, out: Extracted) -> None:
+def _related(tree: lxml.html.HtmlElement, out: Extracted, budget: Budget) -> None:
     """Headlines of linked stories from the page's "related" blocks (class or id says so)."""
-    for link in tree.xpath(_RELATED):
+    for link in checked(tree.xpath(_RELATED), budget, "HTML related links"):
         headline = clean_line(link.text_content())
         if 4 <= chrome.word_count(headline) <= 25 and headline not in out.related:
             out.related.append(headline)
@@ -79,7 +82,7 @@ def _related(tree: lxml.html.HtmlElement, out: Extracted) -> None:
                 return
 
 
-def _body(doc_body: etree._Element, title: str | None) -> list[Paragraph]:
+def _body(doc_body: etree._Element, title: str | None, budget: Budget) -> list[Paragraph]:
     """trafilatura's XML body: <p>, <head>, <list><item>, <table><row><cell>, <quote>..., and
     loose text in ``.text`` / ``.tail`` (text between headings that had no <p> of its own)."""
     body: list[Paragraph] = []
@@ -90,7 +93,7 @@ def _body(doc_body: etree._Element, title: str | None) -> list[Paragraph]:
             body.append(Paragraph(text=text, kind=kind))
 
     add(doc_body.text)
-    for node in doc_body:
+    for node in checked(doc_body, budget, "HTML body"):
         if node.tag == "head":
             add("".join(node.itertext()), "heading")
         elif node.tag == "list":
@@ -109,8 +112,31 @@ def _body(doc_body: etree._Element, title: str | None) -> list[Paragraph]:
     return body
 
 
-def parse_html(html: str, *, url: str | None = None) -> Extracted:
-    """Extract an article from an HTML page. Raises ``NoText`` when there is no main text."""
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
+
+
+def _page_text_chars(tree: lxml.html.HtmlElement, budget: Budget) -> int:
+    """Characters of text a reader could see on the page (not scripts, styles or comments):
+    an upper bound of sorts on the article, known before the costly extraction."""
+    chars = 0
+    for node in checked(tree.iter(), budget, "HTML page text"):
+        if node.text and isinstance(node.tag, str) and node.tag not in _NOT_TEXT:
+            chars += len(node.text.strip())
+        if node.tail:
+            chars += len(node.tail.strip())
+    return chars
+
+
+def parse_html(
+    html: str,
+    *,
+    url: str | None = None,
+    budget: Budget = UNLIMITED,
+    max_article_chars: int | None = None,
+) -> Extracted:
+    """Extract an article from an HTML page. Raises ``NoText`` when there is no main text;
+    ``TooLarge`` early when the page's text could not fit in ``max_article_chars``; and
+    ``TimedOut`` between steps (and inside our loops) once ``budget`` is spent."""
     parser = lxml.html.HTMLParser()
     try:
         tree = lxml.html.fromstring(html, parser=parser)
@@ -119,29 +145,36 @@ def parse_html(html: str, *, url: str | None = None) -> Extracted:
     for error in parser.error_log:
         if error.type_name == "ERR_RESOURCE_LIMIT":  # libxml2 stops at 256 nested elements
             raise TooDeep(f"HTML nesting too deep for the parser: {error.message}")
+    budget.check("HTML parsing")
+    if max_article_chars is not None:
+        check_early(_page_text_chars(tree, budget), "the page's text", max_article_chars)
     out = Extracted()
     lang = (tree.get("lang") or "").split("-")[0].lower()
     out.language = lang if len(lang) == 2 and lang.isalpha() else None
-    _captions(tree, out)
-    _related(tree, out)
+    _captions(tree, out, budget)
+    _related(tree, out, budget)
 
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=True,
         include_images=False, deduplicate=False,
         date_extraction_params=_DATE_PARAMS,
     )  # fmt: skip
+    budget.check("trafilatura")
     if not isinstance(doc, Document) or doc.body is None:
         raise NoText("no main text found in the HTML page")
     out.title = clean_line(doc.title) if doc.title else None
-    out.url = doc.url or url
-    out.authors = _authors(doc.author)
+    out.url = valid_http_url(doc.url) or url  # the page's own link may be malformed
+    for name in _authors(doc.author):
+        out.add_author(name)
     out.published_at = parse_date(doc.date)  # htmldate's original date, run by trafilatura
     updated = parse_date(find_date(tree, original_date=False, outputformat=_ISO))
     if updated and updated != out.published_at:
         out.updated_at = updated
+    budget.check("HTML dates")
     # What trafilatura keeps but a newsroom would not: share lines, "Read more: ...", bylines
     # and captions inside <p>. The same line rules as for plain-text scrapes.
-    out.body = [p for p in _body(doc.body, out.title) if not take_furniture(out, p.text)]
+    body = checked(_body(doc.body, out.title, budget), budget, "HTML furniture")
+    out.body = [p for p in body if not take_furniture(out, p.text)]
     description = clean_text(doc.description) if doc.description else None
     if description and not (out.body and out.body[0].text.startswith(description[:60])):
         out.standfirst = description

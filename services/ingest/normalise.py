@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from schemas import NormalizedArticle, RawArticle
+from schemas.raw import valid_http_url
+from services.budget import UNLIMITED, Budget
 from services.errors import NoText, TooLarge
+from services.ingest.bounds import (
+    check_article_chars,
+    check_early,
+    checked,
+    split_long_paragraphs,
+)
 from services.ingest.cleantext import clean_line, clean_text
 from services.ingest.dates import parse_date
 from services.ingest.dedupe import simhash
@@ -20,7 +28,9 @@ from services.limits import Limits
 _DEFAULT_LIMITS = Limits()
 
 
-def _apply_metadata(out: Extracted, meta: dict[str, Any], url: str | None) -> None:
+def _apply_metadata(
+    out: Extracted, meta: dict[str, Any], url: str | None, budget: Budget = UNLIMITED
+) -> None:
     """Fields the feed already knows win over what extraction found (and are recorded)."""
 
     def feed(name: str, value: object) -> None:
@@ -38,40 +48,63 @@ def _apply_metadata(out: Extracted, meta: dict[str, Any], url: str | None) -> No
         feed(name, parse_date(raw))
     authors = meta.get("authors")
     if isinstance(authors, list) and all(isinstance(a, str) for a in authors):
-        feed("authors", [clean_line(a) for a in authors if clean_line(a)])
+        names = [clean_line(a) for a in checked(authors, budget, "feed authors")]
+        feed("authors", [name for name in names if name])
     lang = meta.get("language")
     feed(
         "language",
         lang.lower() if isinstance(lang, str) and len(lang) == 2 and lang.isalpha() else None,
     )
-    meta_url = meta.get("url")
-    feed(
-        "url",
-        url or (meta_url if isinstance(meta_url, str) and meta_url.startswith("http") else None),
-    )
+    # Only a well-formed http(s) URL: a malformed one would fail later, in canonical_url.
+    feed("url", url or valid_http_url(meta.get("url")))
 
 
-def normalise_article(raw: RawArticle, *, limits: Limits = _DEFAULT_LIMITS) -> NormalizedArticle:
-    """Normalise one raw article. Raises only ``PoisonError`` subclasses."""
+def _extract(raw: RawArticle, limits: Limits, budget: Budget) -> Extracted:
+    """The extractor for the content type. Input too big to hold an article under the limit
+    is refused before the costly part (HTML: once parsed, by its visible text)."""
     if len(raw.content) > limits.max_raw_bytes:
         raise TooLarge(
             f"content is {len(raw.content)} characters; the limit is {limits.max_raw_bytes}"
         )
     if raw.content_type == "text/html":
-        out = parse_html(raw.content, url=raw.url)
-    else:
-        out = parse_plain_text(clean_text(raw.content))
-    _apply_metadata(out, raw.metadata, raw.url)
+        return parse_html(
+            raw.content, url=raw.url, budget=budget, max_article_chars=limits.max_article_chars
+        )
+    check_early(len(raw.content), "the text", limits.max_article_chars)
+    text = clean_text(raw.content)
+    budget.check("text clean-up")
+    return parse_plain_text(text, budget=budget)
 
+
+def _check_size(out: Extracted, limits: Limits, budget: Budget) -> str:
+    """Split over-long paragraphs, then hold the result to the limits. Returns the title."""
+    out.body = split_long_paragraphs(out.body, limits.max_paragraph_chars, budget)
     if not out.body:
         raise NoText("no article text left after boilerplate removal")
     if len(out.body) > limits.max_paragraphs:
         raise TooLarge(f"{len(out.body)} paragraphs; the limit is {limits.max_paragraphs}")
     title = out.title or out.body[0].text
+    check_article_chars(out, title, limits.max_article_chars)
+    return title
+
+
+def normalise_article(
+    raw: RawArticle, *, limits: Limits = _DEFAULT_LIMITS, budget: Budget = UNLIMITED
+) -> NormalizedArticle:
+    """Normalise one raw article. Raises only ``PoisonError`` subclasses: ``TooLarge`` over a
+    size limit, ``TimedOut`` once ``budget`` is spent (checked between the steps and inside
+    the extractors' loops)."""
+    out = _extract(raw, limits, budget)
+    budget.check("extraction")
+    _apply_metadata(out, raw.metadata, raw.url, budget)
+    title = _check_size(out, limits, budget)
+    budget.check("metadata")
     texts = [p.text for p in out.body]
-    digest = content_hash(title, out.standfirst, texts)
     language = out.language or detect_language("\n".join(texts))
+    budget.check("language")
+    digest = content_hash(title, out.standfirst, texts)
     fingerprint = simhash("\n".join([title, *texts]))
+    budget.check("hashes")
     values = {
         "url": out.url, "title": title, "standfirst": out.standfirst, "authors": out.authors,
         "published_at": out.published_at, "updated_at": out.updated_at, "language": language,
@@ -101,9 +134,13 @@ def normalise_article(raw: RawArticle, *, limits: Limits = _DEFAULT_LIMITS) -> N
 
 
 def normalise_payload(
-    payload: bytes, *, limits: Limits = _DEFAULT_LIMITS, source_hint: str = "unknown"
+    payload: bytes,
+    *,
+    limits: Limits = _DEFAULT_LIMITS,
+    source_hint: str = "unknown",
+    budget: Budget = UNLIMITED,
 ) -> NormalizedArticle:
     """Message bytes to a normalised article (envelope parsing, then ``normalise_article``)."""
-    return normalise_article(
-        parse_envelope(payload, limits=limits, source_hint=source_hint), limits=limits
-    )
+    raw = parse_envelope(payload, limits=limits, source_hint=source_hint)
+    budget.check("envelope")
+    return normalise_article(raw, limits=limits, budget=budget)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas import Paragraph
+from services.budget import UNLIMITED, Budget
 from services.ingest import chrome
+from services.ingest.bounds import checked
 from services.ingest.dates import parse_date
 from services.ingest.extracted import Extracted
 
@@ -29,10 +31,10 @@ class _Block:
     captions_before: int  # captions seen before this block
 
 
-def _lines(text: str) -> list[_Line]:
+def _lines(text: str, budget: Budget) -> list[_Line]:
     out: list[_Line] = []
     gap = 0
-    for raw in text.split("\n"):
+    for raw in checked(text.split("\n"), budget, "plain-text lines"):
         if raw:
             out.append(_Line(raw, gap))
             gap = 0
@@ -53,20 +55,23 @@ def _is_heading(line: str) -> bool:
     )
 
 
-def parse_plain_text(text: str) -> Extracted:
-    """Structure a cleaned plain-text scrape (see ``cleantext.clean_text``)."""
+def parse_plain_text(text: str, *, budget: Budget = UNLIMITED) -> Extracted:
+    """Structure a cleaned plain-text scrape (see ``cleantext.clean_text``). The loops look at
+    ``budget`` every few hundred lines, so a costly scrape ends with ``TimedOut``."""
     out = Extracted()
-    lines = _lines(text)
-    start = 0
-    while start < len(lines) and chrome.is_chrome(lines[start].text):
-        start += 1
+    lines = _lines(text, budget)
+    start = next(
+        (i for i, line in enumerate(checked(lines, budget, "plain-text title"))
+         if not chrome.is_chrome(line.text)),
+        len(lines),
+    )  # fmt: skip
     if start < len(lines):
         out.title = lines[start].text
         start += 1
 
     blocks: list[_Block] = []
     in_related = False
-    for line in lines[start:]:
+    for line in checked(lines[start:], budget, "plain-text structure"):
         s = line.text
         if in_related:
             if line.gap <= 1 and _is_headline(s) and len(out.related) < MAX_RELATED:
@@ -83,7 +88,7 @@ def parse_plain_text(text: str) -> Extracted:
             continue
         blocks.append(_Block(s, len(out.captions)))
 
-    _assemble(out, blocks)
+    _assemble(out, blocks, budget)
     return out
 
 
@@ -105,14 +110,12 @@ def take_furniture(out: Extracted, s: str) -> bool:
         out.add_caption(*caption)
         return True
     if (credit := chrome.credit_only(s)) is not None:
-        if out.captions and out.captions[-1].credit is None:
-            last = out.captions.pop()
-            out.add_caption(last.text, credit)
+        out.credit_last_caption(credit)
         return True
     return False
 
 
-def _assemble(out: Extracted, blocks: list[_Block]) -> None:
+def _assemble(out: Extracted, blocks: list[_Block], budget: Budget) -> None:
     if not blocks:
         return
     first = blocks[0]
@@ -123,7 +126,7 @@ def _assemble(out: Extracted, blocks: list[_Block]) -> None:
         out.standfirst = first.text
         blocks = blocks[1:]
     body: list[Paragraph] = []
-    for i, block in enumerate(blocks):
+    for i, block in enumerate(checked(blocks, budget, "plain-text paragraphs")):
         text = block.text
         if not body:
             text = chrome.strip_dateline(text)

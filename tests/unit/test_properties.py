@@ -52,6 +52,61 @@ def test_any_envelope_gives_an_article_or_a_typed_error(envelope: dict[str, obje
     _normalise(json.dumps(envelope).encode())
 
 
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)  # fmt: skip
+URLISH = st.one_of(
+    JSON,
+    st.builds(lambda host, rest: f"http://{host}{rest}", st.text(max_size=15), st.text(max_size=15)),
+    st.sampled_from(["http://x.com:99999/a", "http://[::1/a", "http://[zz]/", "https://",
+                     "http://x\uff03y.com/", " https://x.com/\u0000a ", "http://[::1]:0/"]),
+)  # fmt: skip
+DATEISH = st.one_of(
+    JSON,
+    st.sampled_from(["2024-02-01T10:00:00+02:00", "2020-01-01 00:00 +2400", "0000-01-01",
+                     "9999-12-31T23:59:59-23:59", "1e308", "December 11, 2017 10:03 PM"]),
+)  # fmt: skip
+METADATA = st.one_of(
+    JSON,
+    st.fixed_dictionaries(
+        {},
+        optional={"title": JSON, "standfirst": JSON, "description": JSON, "published": DATEISH,
+                  "published_at": DATEISH, "updated": DATEISH, "authors": JSON | st.lists(
+                      st.text(max_size=30), max_size=4), "language": JSON, "url": URLISH},
+    ),
+)  # fmt: skip
+CONTENT = st.one_of(
+    st.text(max_size=300),
+    st.lists(st.text(max_size=60), max_size=6).map("\n\n".join),
+    st.builds(lambda t: f"<html><body><article><p>{t}</p></article></body></html>", st.text()),
+)
+ENVELOPE = st.fixed_dictionaries(
+    {"content": CONTENT},
+    optional={"source": st.text(max_size=20) | JSON, "url": URLISH, "received_at": DATEISH,
+              "metadata": METADATA, "schema_version": st.just(1) | JSON,
+              "content_type": st.sampled_from(["text/plain", "text/html"]) | JSON},
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ENVELOPE)
+def test_any_json_in_the_envelope_fields_gives_an_article_or_a_typed_error(
+    envelope: dict[str, object],
+) -> None:
+    """Any JSON value in any field: a ``NormalizedArticle`` or a ``PoisonError``, nothing else
+    (a bad port once reached ``urllib.parse`` and came out as an internal error)."""
+    try:
+        payload = json.dumps(envelope).encode()
+    except (ValueError, OverflowError):
+        return
+    article = _normalise(payload)
+    if article is not None:
+        assert article.source and article.source == article.source.strip()
+
+
 WORD = st.text(
     alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'-", min_size=1, max_size=9
 )
