@@ -17,7 +17,7 @@ from schemas.raw import valid_http_url
 from services.budget import UNLIMITED, Budget
 from services.errors import NoText, TooDeep
 from services.ingest import chrome
-from services.ingest.bounds import check_early, checked
+from services.ingest.bounds import EARLY_FACTOR, check_early, checked
 from services.ingest.cleantext import clean_line, clean_text
 from services.ingest.dates import parse_date
 from services.ingest.extracted import Extracted
@@ -146,7 +146,8 @@ def parse_html(
         if error.type_name == "ERR_RESOURCE_LIMIT":  # libxml2 stops at 256 nested elements
             raise TooDeep(f"HTML nesting too deep for the parser: {error.message}")
     budget.check("HTML parsing")
-    if max_article_chars is not None:
+    # The page's text is never longer than the page: most pages need no count at all.
+    if max_article_chars is not None and len(html) > EARLY_FACTOR * max_article_chars:
         check_early(_page_text_chars(tree, budget), "the page's text", max_article_chars)
     out = Extracted()
     lang = (tree.get("lang") or "").split("-")[0].lower()
