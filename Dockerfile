@@ -20,7 +20,8 @@ ENV PATH=/opt/newsflow/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     HF_HUB_OFFLINE=1 \
-    NEWSFLOW_DATA_DIR=/tmp/newsflow
+    NEWSFLOW_DATA_DIR=/tmp/newsflow \
+    NEWSFLOW_WEB_HOST=0.0.0.0
 RUN groupadd --system --gid 10001 newsflow \
     && useradd --system --uid 10001 --gid newsflow --home-dir /nonexistent --shell /usr/sbin/nologin newsflow
 COPY --from=build /opt/newsflow /opt/newsflow

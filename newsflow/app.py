@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import faust
+from faust.web.drivers.aiohttp import Web as AiohttpWeb
 
 from newsflow.kafka import ssl_context
 from newsflow.settings import Settings
@@ -40,6 +41,13 @@ def _credentials(settings: Settings) -> Any:
     return None
 
 
+class OwnPagesOnly(AiohttpWeb):
+    """faust's web server with none of faust's own pages (``/``, ``/router``, ``/table``...):
+    only newsflow's /healthz, /readyz and /metrics (newsflow/health.py)."""
+
+    default_blueprints = production_blueprints = debug_blueprints = optional_blueprints = ()
+
+
 def create_app(
     settings: Settings, service: Service, *, web_port: int | None = None, loop: Any = None
 ) -> faust.App:
@@ -48,11 +56,14 @@ def create_app(
     brokers = [
         f"kafka://{hp.strip()}" for hp in settings.bootstrap_servers.split(",") if hp.strip()
     ]
-    transport = transport_for(settings.fetch_max_wait)
+    transport = transport_for(settings.fetch_max_wait, settings.fetch_max_bytes)
 
     class App(faust.App):
         def _new_transport(self) -> Any:
             return transport(self.conf.broker_consumer, self)
+
+        def _new_web(self) -> Any:
+            return OwnPagesOnly(self)
 
     return App(
         f"{settings.app_id}-{service}",
@@ -71,13 +82,22 @@ def create_app(
         topic_replication_factor=settings.replication_factor,
         topic_disable_leader=True,  # no tables, no leader election topic needed
         web_enabled=True,  # /healthz, /readyz, /metrics (newsflow/health.py)
+        web_router_enabled=False,  # faust's own pages: worker URLs, tables, stats, graph
+        web_tables_enabled=False,
+        web_stats_enabled=False,
+        web_graph_enabled=False,
+        web_metrics_enabled=False,
         web_bind=settings.web_host,
         web_port=web_port or settings.web_port,
         producer_request_timeout=settings.producer_request_timeout,
-        # An enriched article can be a few times its raw input; larger outputs are refused by
-        # the client or broker and the input is dead-lettered as output_rejected.
-        producer_max_request_size=4 * settings.limits.max_raw_bytes,
-        consumer_max_fetch_size=4 * settings.limits.max_raw_bytes,
+        # Every record newsflow sends is checked against max_message_bytes first (an output
+        # over it becomes a dead letter that fits), so the client never refuses one for size.
+        producer_max_request_size=settings.limits.max_message_bytes,
+        consumer_max_fetch_size=settings.limits.max_message_bytes,
+        # Memory of a backlog: at most stream_buffer messages waiting, batch_size more from
+        # one poll, and one fetch of fetch_max_bytes (README, Guarantees).
+        stream_buffer_maxsize=settings.stream_buffer,
+        broker_max_poll_records=settings.batch_size,
         datadir=str(settings.data_dir / service),
         loop=loop,
     )

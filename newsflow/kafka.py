@@ -10,6 +10,7 @@ from typing import Any
 
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 from aiokafka.helpers import create_ssl_context
 
@@ -65,16 +66,29 @@ async def connect(
         ) from exc
 
 
+def topic_configs(settings: Settings) -> dict[str, str]:
+    """Configuration of the topics newsflow creates: records as large as it may write."""
+    return {"max.message.bytes": str(settings.limits.max_message_bytes)}
+
+
 async def ensure_topics(settings: Settings, *, timeout: float = 30.0) -> list[str]:
-    """Create the four topics if they are missing; returns the ones created."""
+    """Create newsflow's topics if they are missing (with ``topic_configs``); returns the ones
+    created. Topics that exist with a smaller ``max.message.bytes`` are named in a warning:
+    outputs between the two limits will be refused by the broker and dead-lettered."""
     admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=int(timeout * 1000))
     await connect(admin, settings, timeout=timeout, close=admin.close)
     try:
         existing = set(await admin.list_topics())
         wanted = [t for t in settings.topics.all() if t not in existing]
+        await _check_record_limits(admin, settings, [t for t in settings.topics.all()
+                                                     if t in existing])  # fmt: skip
         created = []
         for name in wanted:
-            topic = NewTopic(name, settings.partitions, settings.replication_factor)
+            configs = topic_configs(settings)
+            if name == settings.topics.replayed:  # the replay log: the latest record per letter
+                configs["cleanup.policy"] = "compact"
+            topic = NewTopic(name, settings.partitions, settings.replication_factor,
+                             topic_configs=configs)  # fmt: skip
             try:
                 await admin.create_topics([topic])
                 created.append(name)
@@ -87,6 +101,25 @@ async def ensure_topics(settings: Settings, *, timeout: float = 30.0) -> list[st
         return created
     finally:
         await admin.close()
+
+
+async def _check_record_limits(admin: Any, settings: Settings, topics: list[str]) -> None:
+    if not topics:
+        return
+    resources = [ConfigResource(ConfigResourceType.TOPIC, name) for name in topics]
+    try:
+        responses = await admin.describe_configs(resources)
+    except (KafkaError, TimeoutError, OSError) as exc:  # e.g. no DescribeConfigs permission
+        log.info("topic_configs_unreadable", error=repr(exc))
+        return
+    wanted = settings.limits.max_message_bytes
+    for response in responses:
+        for resource in response.resources:
+            _code, _msg, _type, name, entries = resource[:5]
+            for entry in entries:
+                if entry[0] == "max.message.bytes" and entry[1] and int(entry[1]) < wanted:
+                    log.warning("topic_record_limit_smaller", topic=name,
+                                max_message_bytes=int(entry[1]), newsflow_limit=wanted)  # fmt: skip
 
 
 class TransactionsUnsupported(RuntimeError):

@@ -21,6 +21,12 @@ PROCESSING = Histogram(
 PUBLISH_RETRIES = Counter(
     "newsflow_publish_retries_total", "Sends retried after a Kafka error, by stage.", ["stage"]
 )
+REFUSED = Counter(
+    "newsflow_outputs_refused_total",
+    "Records the broker or client refused for good (too large, topic not allowed), by stage and "
+    "destination; each was replaced by a smaller dead letter.",
+    ["stage", "destination"],
+)
 END_TO_END = Histogram(
     "newsflow_end_to_end_seconds",
     "From the raw message's Kafka timestamp to its enriched article acknowledged.",

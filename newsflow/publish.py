@@ -1,9 +1,18 @@
-"""Sending a routing decision to its topic.
+"""Sending a stage's outputs, and what happens when a send fails.
 
-at_least_once: the send is forced out and its broker acknowledgement awaited before the agent
-moves on, so the input offset is committed only after its output is stored. Kafka errors are
-retried with capped exponential backoff for as long as they last; readiness is false meanwhile.
-An output the broker refuses for good (over its size limit) dead-letters the input instead.
+at_least_once: every output is forced out and its broker acknowledgement awaited before the
+stage asks for its next batch, so an input offset is committed only after its output is stored.
+
+A failed send is one of two kinds:
+* transient (the broker is down or busy, a timeout, a leader moving): sent again with capped
+  exponential backoff for as long as it lasts; readiness is false meanwhile;
+* refused for good (the record is over a size limit, the topic is invalid or not allowed):
+  ``deliver`` sends something smaller in its place: an article's input as a dead letter, then
+  that dead letter with only a prefix of the input. If even that is refused, it raises
+  ``DeliveryFailed``, and the stage ends the process without committing the batch.
+
+faust wraps what aiokafka raises inside ``send()`` in ``ProducerSendError`` (not a KafkaError);
+both are unwrapped here to their cause.
 
 exactly_once: the send is attached to the input event and faust publishes it inside the
 transaction that commits the input offset (real Kafka only)."""
@@ -15,21 +24,55 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import structlog
-from aiokafka.errors import KafkaError, MessageSizeTooLargeError
+from aiokafka.errors import (
+    InvalidTopicError,
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+    TopicAuthorizationFailedError,
+    UnsupportedCodecError,
+)
+from faust.exceptions import ProducerSendError
 
 from newsflow.app import AppTopics
 from newsflow.health import Health
-from newsflow.metrics import PUBLISH_RETRIES
+from newsflow.metrics import PUBLISH_RETRIES, REFUSED
 from schemas import Stage
 from services.errors import OutputRejected
-from services.routing import Coordinates, Routed, dead_letter
+from services.routing import Coordinates, Routed, degrade
 
 log = structlog.get_logger(__name__)
 ORIGIN_HEADER = "newsflow-raw-timestamp"  # carried from raw to enriched, for end-to-end latency
 FIRST_BACKOFF = 0.1
 MAX_BACKOFF = 10.0
+#: Errors that sending the same record again cannot cure.
+REFUSALS: tuple[type[KafkaError], ...] = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    RecordListTooLargeError,
+    InvalidTopicError,
+    TopicAuthorizationFailedError,
+    UnsupportedCodecError,
+)
 
-SendMany = Callable[[list[Routed]], Awaitable[list[OutputRejected | None]]]
+#: Sends a batch; for each record None (acknowledged) or the error that refused it for good.
+SendMany = Callable[[list[Routed]], Awaitable[list[BaseException | None]]]
+
+
+class DeliveryFailed(RuntimeError):
+    """Not even a truncated dead letter could be stored: the batch must not be committed."""
+
+
+def cause(exc: BaseException) -> BaseException:
+    """What aiokafka raised, under faust's ``ProducerSendError``."""
+    if isinstance(exc, ProducerSendError) and exc.__cause__ is not None:
+        return exc.__cause__
+    return exc
+
+
+def refused(exc: BaseException) -> bool:
+    return isinstance(cause(exc), REFUSALS)
 
 
 class Publisher:
@@ -48,90 +91,100 @@ class Publisher:
             headers.append((ORIGIN_HEADER, repr(routed.origin_timestamp).encode()))
         return headers
 
-    async def send_many(self, batch: list[Routed]) -> list[OutputRejected | None]:
+    async def _send(self, routed: Routed) -> Any:
+        topic = self.topics.by_destination(routed.destination)
+        return await topic.send(
+            key=routed.key, value=routed.value, headers=self._headers(routed),
+            force=not self.exactly_once,
+        )  # fmt: skip
+
+    async def send_many(self, batch: list[Routed]) -> list[BaseException | None]:
         """Send a batch and wait for all its acknowledgements at once. What fails with a
-        transient error is sent again on its own (with backoff); what is refused for good is
-        returned as OutputRejected in its place."""
+        transient error is sent again on its own, with backoff, until it is stored."""
         if self.exactly_once:
-            for routed in batch:
-                topic = self.topics.by_destination(routed.destination)
-                await topic.send(key=routed.key, value=routed.value, headers=self._headers(routed))
-            return [None] * len(batch)
+            return [await self._attached(routed) for routed in batch]
         pending: list[Any] = []
         for routed in batch:
-            topic = self.topics.by_destination(routed.destination)
             try:
-                fut = await topic.send(
-                    key=routed.key, value=routed.value, headers=self._headers(routed), force=True
-                )
-                pending.append(fut)
-            except KafkaError as exc:  # refused before it left the client
+                pending.append(await self._send(routed))
+            except (KafkaError, ProducerSendError) as exc:  # failed before it left the client
                 pending.append(exc)
         waits = [p for p in pending if not isinstance(p, BaseException)]
         results = iter(await asyncio.gather(*waits, return_exceptions=True))
-        outcomes: list[OutputRejected | None] = []
+        outcomes: list[BaseException | None] = []
         for routed, sent in zip(batch, pending, strict=True):
             result = sent if isinstance(sent, BaseException) else next(results)
             if not isinstance(result, BaseException):
                 outcomes.append(None)
-            elif isinstance(result, MessageSizeTooLargeError):
-                outcomes.append(self._rejected(routed, result))
-            else:  # transient: on its own, with backoff, until it goes
-                try:
-                    await self._send_until_acked(routed)
-                    outcomes.append(None)
-                except OutputRejected as exc:
-                    outcomes.append(exc)
+            elif refused(result):
+                outcomes.append(cause(result))
+            elif isinstance(result, KafkaError | ProducerSendError):
+                outcomes.append(await self._send_until_stored(routed))
+            else:
+                raise result  # not a Kafka error: a bug, which must stop the stage
         return outcomes
 
-    def _rejected(self, routed: Routed, exc: BaseException) -> OutputRejected:
-        return OutputRejected(
-            f"{routed.destination} output of {len(routed.value)} bytes refused: {exc}"
-        )
+    async def _attached(self, routed: Routed) -> BaseException | None:
+        try:
+            await self._send(routed)
+        except (KafkaError, ProducerSendError) as exc:
+            if refused(exc):
+                return cause(exc)
+            raise
+        return None
 
-    async def _send_until_acked(self, routed: Routed) -> None:
-        """One output, retried with capped backoff on Kafka errors (readiness false meanwhile)."""
-        topic = self.topics.by_destination(routed.destination)
-        headers = self._headers(routed)
+    async def _send_until_stored(self, routed: Routed) -> BaseException | None:
+        """One record, sent again with capped backoff while the error is transient (readiness
+        false meanwhile); the error that refuses it for good, or None once stored."""
         delay = FIRST_BACKOFF
         while True:
             try:
-                fut = await topic.send(
-                    key=routed.key, value=routed.value, headers=headers, force=True
-                )
-                await fut
-            except MessageSizeTooLargeError as exc:  # retrying cannot help this message
-                raise self._rejected(routed, exc) from exc
-            except KafkaError as exc:
+                await (await self._send(routed))
+            except (KafkaError, ProducerSendError) as exc:
+                if refused(exc):
+                    return cause(exc)
                 PUBLISH_RETRIES.labels(self.stage).inc()
                 self.health.set(sends_ok=False)
-                log.warning("publish_retry", destination=routed.destination, error=repr(exc),
-                            retry_in=delay)  # fmt: skip
+                log.warning("publish_retry", destination=routed.destination,
+                            error=repr(cause(exc)), retry_in=delay)  # fmt: skip
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_BACKOFF)
             else:
                 if not self.health.sends_ok:
                     self.health.set(sends_ok=True)
-                return
+                return None
 
 
-async def deliver_many(
+async def deliver(
     send: SendMany,
     stage: Stage,
     routed: list[Routed],
     messages: Sequence[tuple[bytes | None, bytes | None, Coordinates]],
+    *,
+    max_bytes: int,
 ) -> list[Routed]:
-    """Send a batch; an output refused for good dead-letters its input instead. Returns what
-    was sent, in order."""
-    outcomes = await send(routed)
+    """Send a batch's outputs; what the broker refuses for good is replaced by something
+    smaller (see ``degrade``) and sent again. Returns what was stored, in order; raises
+    ``DeliveryFailed`` when a truncated dead letter is refused too."""
     final = list(routed)
-    retry: list[int] = []
-    for i, outcome in enumerate(outcomes):
-        if outcome is not None:
+    todo = list(range(len(routed)))
+    while todo:
+        outcomes = await send([final[i] for i in todo])
+        again = []
+        for i, error in zip(todo, outcomes, strict=True):
+            if error is None:
+                continue
             value, key, at = messages[i]
-            final[i] = dead_letter(stage, outcome, value=value or b"", key=key, at=at,
-                                   article_id=routed[i].article_id)  # fmt: skip
-            retry.append(i)
-    if retry:
-        await send([final[i] for i in retry])
+            where = f"{at.topic}:{at.partition}:{at.offset}"
+            REFUSED.labels(stage, final[i].destination).inc()
+            log.error("output_refused", destination=final[i].destination, message=where,
+                      bytes=final[i].size, error=repr(error))  # fmt: skip
+            reason = f"{final[i].destination} output of {final[i].size} bytes refused: {error!r}"
+            smaller = degrade(final[i], stage, OutputRejected(reason), value=value or b"",
+                              key=key, at=at, max_bytes=max_bytes)  # fmt: skip
+            if smaller is None:
+                raise DeliveryFailed(f"the dead letter for {where} was refused: {error!r}")
+            final[i] = smaller
+            again.append(i)
+        todo = again
     return final

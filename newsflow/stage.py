@@ -1,38 +1,62 @@
-"""A batch of events through a stage, the same way in every agent: run the stage's handler
-on the batch, deliver the results (or dead letters) with one acknowledgement wait for the
-batch, then log and count each message with its own coordinates bound.
+"""A batch of events through a stage, the same way in every agent.
+
+The stage's handler is a pure function of one message (bytes in, a routing decision out). The
+runner calls it in the stage's own worker thread, so the event loop keeps answering health
+probes and heartbeats however long a message takes, with the message's coordinates in the
+crash journal and under the watchdog. A batch is handled and delivered in parts bounded by
+input bytes; each part's outputs (or dead letters) are sent with one acknowledgement wait.
+Then each message is logged and counted with its own coordinates bound.
 
 faust's ``take_events`` acks a batch's offsets only when the agent asks for the next batch,
-which is after ``process_batch`` has returned, so at-least-once holds."""
+which is after ``process_batch`` has returned, so at-least-once holds. An error that escapes
+the loop ends the process at once (``newsflow.exits``): never a live worker with a dead agent,
+never a committed offset without an output."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from faust.exceptions import ConsumerNotStarted
 
-from newsflow import agentlog
+from newsflow import agentlog, exits
+from newsflow.journal import CrashJournal
 from newsflow.metrics import BATCH_SIZE, CONSUMER_LAG, END_TO_END
-from newsflow.publish import ORIGIN_HEADER, SendMany, deliver_many
+from newsflow.publish import ORIGIN_HEADER, SendMany, deliver
+from newsflow.watchdog import Watchdog
 from schemas import Stage
-from services.routing import Coordinates, Destination, Routed, published
+from services.budget import Budget
+from services.errors import CrashLoop
+from services.limits import Limits
+from services.routing import Coordinates, Destination, Routed, dead_letter, fit, published
 
 Message = tuple[bytes | None, bytes | None, Coordinates]
-BatchHandler = Callable[[list[Message]], Awaitable[list[Routed]]]
+#: A stage's pure core for one message: (value, key, coordinates, time budget) -> decision.
+Handler = Callable[[bytes | None, bytes | None, Coordinates, Budget], Routed]
+#: Seconds an origin timestamp may lie in the future (clock skew) and still be believed.
+_SKEW = 300.0
 
 
-def origin_timestamp(message: Any) -> float | None:
-    """When the raw article entered Kafka: the header ingest set, else this message's time."""
-    headers = message.headers or []
-    pairs = headers.items() if isinstance(headers, dict) else headers
-    for name, value in pairs:
-        if name == ORIGIN_HEADER and value:
-            try:
-                return float(value)
-            except ValueError:
+def origin_timestamp(message: Any, *, trust_header: bool) -> float | None:
+    """When the raw article entered Kafka: the header the ingest stage set (only believed on
+    a stage's input that ingest wrote, never on the raw topic, where a feed could set it),
+    else this message's own Kafka timestamp."""
+    if trust_header:
+        headers = message.headers or []
+        pairs = headers.items() if isinstance(headers, dict) else headers
+        for name, value in pairs:
+            if name == ORIGIN_HEADER and value:
+                try:
+                    origin = float(value)
+                except ValueError:
+                    break
+                if math.isfinite(origin) and 0 < origin < time.time() + _SKEW:
+                    return origin
                 break
     return float(message.timestamp) if message.timestamp else None
 
@@ -52,73 +76,157 @@ def _record_lag(events: Sequence[Any]) -> None:
             )
 
 
-async def _one_by_one(stage: Stage, handle: BatchHandler, messages: list[Message]) -> list[Routed]:
-    """After the batch handler failed: each message alone, so a bug costs only its message."""
-    out = []
-    for value, key, at in messages:
-        try:
-            (routed,) = await handle([(value, key, at)])
-        except Exception as exc:  # a bug must cost one message, never the agent
-            routed = agentlog.internal_error(stage, exc, value, key, at)
-        out.append(routed)
-    return out
-
-
-def forward(destination: Destination) -> BatchHandler:
+def forward(destination: Destination) -> Handler:
     """The handler a stage runs with transforms off: every message goes on unchanged."""
 
-    async def handle(messages: list[Message]) -> list[Routed]:
-        return [
-            published(destination, (key or b"").decode("utf-8", "replace"), value or b"", "bytes")
-            for value, key, _ in messages
-        ]
+    def handle(value: bytes | None, key: bytes | None, _at: Coordinates, _b: Budget) -> Routed:
+        return published(destination, (key or b"").decode("utf-8", "replace"), value or b"",
+                         "bytes")  # fmt: skip
 
     return handle
 
 
-async def process_batch(
-    stage: Stage, events: Sequence[Any], handle: BatchHandler, send: SendMany
-) -> list[Routed]:
-    start = time.perf_counter()
-    messages: list[Message] = [
-        (
-            e.value,
-            e.message.key,
-            Coordinates(e.message.topic, e.message.partition, e.message.offset),
-        )
-        for e in events
-    ]
-    try:
-        routed = await handle(messages)
-    except Exception:  # isolate the message that breaks the handler
-        routed = await _one_by_one(stage, handle, messages)
-    origins = [origin_timestamp(e.message) for e in events]
-    routed = [
-        dataclasses.replace(r, origin_timestamp=o) for r, o in zip(routed, origins, strict=True)
-    ]
-    routed = await deliver_many(send, stage, routed, messages)
-    per_message = (time.perf_counter() - start) / len(events)
-    BATCH_SIZE.labels(stage).observe(len(events))
-    now = time.time()
-    for (_, _, at), r, origin in zip(messages, routed, origins, strict=True):
-        agentlog.bind(stage, at)
-        agentlog.record(stage, r, per_message)
-        if r.destination == "enriched" and origin is not None:
-            END_TO_END.observe(max(0.0, now - origin))
-    _record_lag(events)
-    return routed
+def parts(messages: list[Message], max_bytes: int) -> Iterator[list[Message]]:
+    """Consecutive runs of messages of at most ``max_bytes`` input bytes (one at the least)."""
+    part: list[Message] = []
+    size = 0
+    for message in messages:
+        n = len(message[0] or b"")
+        if part and size + n > max_bytes:
+            yield part
+            part, size = [], 0
+        part.append(message)
+        size += n
+    if part:
+        yield part
+
+
+@dataclasses.dataclass
+class StageRunner:
+    stage: Stage
+    handle: Handler
+    send: SendMany
+    limits: Limits
+    journal: CrashJournal
+    watchdog: Watchdog
+    batch_max_bytes: int
+    trust_origin_header: bool
+    executor: ThreadPoolExecutor = dataclasses.field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="stage")
+    )
+
+    def _one(self, value: bytes | None, key: bytes | None, at: Coordinates) -> Routed:
+        if self.journal.exhausted(at):
+            error = CrashLoop(
+                f"handling this message ended the {self.stage} worker process "
+                f"{self.journal.crashed(at)} times (out of memory, a crash or a hang); "
+                "it is not handled again"
+            )
+            return dead_letter(self.stage, error, value=value or b"", key=key, at=at)
+        self.watchdog.start(at)
+        try:
+            return self.handle(value, key, at, Budget(self.limits.message_seconds))
+        except Exception as exc:  # a bug must cost one message, never the stage
+            return agentlog.internal_error(self.stage, exc, value, key, at)
+        finally:
+            self.watchdog.stop()
+
+    def handle_part(self, part: list[Message]) -> list[Routed]:
+        """Runs in the stage's thread. Messages that crashed the process before are handled
+        one at a time, each alone in the journal, so only the guilty one is counted again."""
+        if not any(self.journal.crashed(at) for _, _, at in part):
+            self.journal.begin(at for _, _, at in part)
+            return [self._one(*message) for message in part]
+        out = []
+        for message in part:
+            self.journal.begin([message[2]])
+            out.append(self._one(*message))
+        return out
+
+    async def process_batch(self, events: Sequence[Any]) -> list[Routed]:
+        loop = asyncio.get_running_loop()
+        messages: list[Message] = [
+            (e.value, e.message.key,
+             Coordinates(e.message.topic, e.message.partition, e.message.offset))
+            for e in events
+        ]  # fmt: skip
+        origins = [origin_timestamp(e.message, trust_header=self.trust_origin_header)
+                   for e in events]  # fmt: skip
+        out: list[Routed] = []
+        for part in parts(messages, self.batch_max_bytes):
+            start = time.perf_counter()
+            routed = await loop.run_in_executor(self.executor, self.handle_part, part)
+            held = origins[len(out) : len(out) + len(part)]
+            routed = [
+                fit(dataclasses.replace(r, origin_timestamp=o), self.stage, value=v or b"",
+                    key=k, at=at, max_bytes=self.limits.max_message_bytes)
+                for r, o, (v, k, at) in zip(routed, held, part, strict=True)
+            ]  # fmt: skip
+            routed = await deliver(self.send, self.stage, routed, part,
+                                   max_bytes=self.limits.max_message_bytes)  # fmt: skip
+            self.journal.done(at for _, _, at in part)
+            self._record(part, routed, held, (time.perf_counter() - start) / len(part))
+            out.extend(routed)
+        BATCH_SIZE.labels(self.stage).observe(len(events))
+        _record_lag(events)
+        return out
+
+    def _record(
+        self,
+        part: list[Message],
+        routed: list[Routed],
+        origins: list[float | None],
+        per_message: float,
+    ) -> None:
+        now = time.time()
+        for (_, _, at), r, origin in zip(part, routed, origins, strict=True):
+            agentlog.bind(self.stage, at)
+            agentlog.record(self.stage, r, per_message)
+            if r.destination == "enriched" and origin is not None:
+                END_TO_END.observe(max(0.0, now - origin))
+
+
+def build_runner(stage: Stage, handle: Handler, send: SendMany, settings: Any) -> StageRunner:
+    """A stage's runner from the settings: its crash journal under the data directory and a
+    running watchdog that ends the process on a message stuck past ``stuck_seconds``."""
+    journal = CrashJournal(settings.data_dir / stage, attempts=settings.crash_loop_attempts)
+    if journal.crashes:
+        agentlog.log.warning("crashed_during", stage=stage, messages=journal.died_during)
+    watchdog = Watchdog(stage, settings.stuck_seconds, on_stuck=_stuck)
+    watchdog.run()
+    return StageRunner(stage, handle, send, settings.limits, journal, watchdog,
+                       settings.batch_max_bytes, trust_origin_header=stage != "ingest")  # fmt: skip
+
+
+def _stuck(reason: str) -> None:
+    exits.die(exits.STUCK, "worker_stuck", reason=reason)
+
+
+def crash(stage: str, exc: BaseException) -> None:
+    """What an error escaping a stage's loop does: ends the process (see module doc)."""
+    exits.die(exits.AGENT_CRASHED, "agent_crashed", stage=stage, error=repr(exc))
 
 
 def stage_agent(
-    app: Any, source: Any, stage: Stage, handle: BatchHandler, *, send: SendMany, settings: Any
+    app: Any,
+    source: Any,
+    runner: StageRunner,
+    *,
+    batch_size: int,
+    batch_window: float,
+    on_crash: Callable[[str, BaseException], None] = crash,
 ) -> Any:
     """The faust agent every stage runs: batches of up to ``batch_size`` events (or what
-    arrived within ``batch_window`` seconds) through ``process_batch``."""
+    arrived within ``batch_window`` seconds) through ``runner.process_batch``."""
 
-    @app.agent(source, name=stage)  # type: ignore[untyped-decorator]  # faust is untyped
+    @app.agent(source, name=runner.stage)  # type: ignore[untyped-decorator]  # faust is untyped
     async def agent(stream: Any) -> AsyncIterator[Routed]:
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_window):
-            for routed in await process_batch(stage, events, handle, send):
-                yield routed
+        try:
+            async for events in stream.take_events(batch_size, within=batch_window):
+                for routed in await runner.process_batch(events):
+                    yield routed
+        except Exception as exc:  # cancellation (shutdown) is not an Exception: it passes
+            on_crash(runner.stage, exc)
+            raise
 
     return agent

@@ -15,8 +15,10 @@ import aiokafka
 from faust.transport.drivers import aiokafka as driver
 
 
-def transport_for(fetch_max_wait: float) -> type[driver.Transport]:
-    """A faust Transport class whose worker consumers wait at most ``fetch_max_wait`` s."""
+def transport_for(fetch_max_wait: float, fetch_max_bytes: int) -> type[driver.Transport]:
+    """A faust Transport class whose worker consumers wait at most ``fetch_max_wait`` s and
+    take at most ``fetch_max_bytes`` per fetch (aiokafka's default, 50 MB, is not one faust
+    exposes; a single larger message still comes)."""
     wait_ms = max(1, int(fetch_max_wait * 1000))
 
     class ConsumerThread(driver.AIOKafkaConsumerThread):
@@ -24,6 +26,7 @@ def transport_for(fetch_max_wait: float) -> type[driver.Transport]:
             consumer = super()._create_worker_consumer(transport)
             # Read by AIOKafkaConsumer.start() when it builds its Fetcher (aiokafka 0.14).
             consumer._fetch_max_wait_ms = wait_ms
+            consumer._fetch_max_bytes = fetch_max_bytes
             return consumer
 
     class Consumer(driver.Consumer):

@@ -13,6 +13,7 @@ from typing import Any, cast
 import faust
 import structlog
 
+from newsflow import exits
 from newsflow.app import SERVICES, Service, app_topics, create_app
 from newsflow.health import Health
 from newsflow.health import install as install_health
@@ -110,12 +111,22 @@ def run_worker(settings: Settings, service: Service, *, web_port: int | None = N
     worker.execute_from_commandline()
 
 
+def _restartable(code: int) -> bool:
+    """A crash (newsflow's own fatal exits, or a kill: OOM, segfault, kill -9), not a setup
+    error such as an unreachable broker, which a restart would only repeat."""
+    return code in exits.RESTARTABLE or code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT)
+
+
 def run_all(settings: Settings, argv_for: dict[Service, list[str]]) -> int:
-    """Both services as child processes (one core each); a signal is passed on to both, and
-    when one exits the other is stopped. Returns the first non-zero exit code, else 0."""
+    """Both services as child processes (one core each), supervised as Kubernetes would: a
+    child that crashes is started again (backoff 1 s doubling to 30 s, reset after a minute
+    up), so crash-loop protection works here too; one that exits for another reason stops the
+    other. A signal is passed on to both. Returns the first failing exit code, else 0."""
     configure_logging(settings.log_level)
     # Own sessions: each child gets exactly one signal, from us, not a second from the terminal.
     children = {s: subprocess.Popen(argv_for[s], **child_options()) for s in SERVICES}
+    started = dict.fromkeys(SERVICES, time.monotonic())
+    backoff = dict.fromkeys(SERVICES, 1.0)
     stopping = False
 
     def forward(signum: int, _frame: object) -> None:
@@ -127,11 +138,25 @@ def run_all(settings: Settings, argv_for: dict[Service, list[str]]) -> int:
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
-    while all(c.poll() is None for c in children.values()):
+    while not stopping:
         time.sleep(0.2)
-    if not stopping:
-        dead = [s for s, c in children.items() if c.poll() is not None]
-        log.error("worker_exited", services=dead, codes=[children[s].returncode for s in dead])
-        forward(signal.SIGTERM, None)
+        for service, child in list(children.items()):
+            code = child.poll()
+            if code is None or stopping:
+                continue
+            if not _restartable(code):
+                log.error("worker_exited", service=service, code=code)
+                forward(signal.SIGTERM, None)
+                break
+            if time.monotonic() - started[service] > 60:
+                backoff[service] = 1.0
+            log.error("worker_crashed", service=service, code=code, restart_in=backoff[service])
+            resume = time.monotonic() + backoff[service]
+            while not stopping and time.monotonic() < resume:
+                time.sleep(0.2)
+            backoff[service] = min(30.0, backoff[service] * 2)
+            if not stopping:
+                children[service] = subprocess.Popen(argv_for[service], **child_options())
+                started[service] = time.monotonic()
     codes = [c.wait() for c in children.values()]
     return next((c for c in codes if c not in (0, -signal.SIGTERM, -signal.SIGINT)), 0)

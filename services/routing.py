@@ -9,7 +9,14 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from schemas import DeadLetter, Stage
-from services.errors import PoisonError
+from services.errors import OutputTooLarge, PoisonError
+
+#: What a dead letter keeps of an input too large to carry whole (the whole input stays at its
+#: source coordinates for as long as the topic retains it, with its sha256 in the letter).
+PREFIX_BYTES = 16_384
+#: Bytes a record takes on the wire beyond its key, value and headers: the record batch header
+#: (61 bytes), the record's own varints and attributes, with room to spare.
+RECORD_OVERHEAD = 256
 
 Destination = Literal["normalized", "enriched", "deadletter"]
 
@@ -30,6 +37,13 @@ class Routed:
     article_id: str | None = None
     error_code: str | None = None
     origin_timestamp: float | None = None  # when the raw article reached Kafka (epoch seconds)
+    truncated: bool = False  # a dead letter that carries only a prefix of its input
+
+    @property
+    def size(self) -> int:
+        """Bytes this record takes in a topic (key, value, headers and overhead), at most."""
+        headers = 64 + len(self.schema)  # content-type, schema and the origin timestamp
+        return len(self.key or b"") + len(self.value) + headers + RECORD_OVERHEAD
 
 
 def published(destination: Destination, article_id: str, value: bytes, schema: str) -> Routed:
@@ -62,3 +76,66 @@ def dead_letter(
     )
     return Routed("deadletter", key, record.model_dump_json().encode(), "DeadLetter/1",
                   article_id=article_id, error_code=error.code)  # fmt: skip
+
+
+def _letter(routed: Routed) -> DeadLetter:
+    return DeadLetter.model_validate_json(routed.value)
+
+
+def truncate(routed: Routed) -> Routed:
+    """The same dead letter carrying only the first ``PREFIX_BYTES`` of its input (its size and
+    sha256 stay, so the whole input can be found and checked at its source coordinates)."""
+    letter = _letter(routed)
+    slim = letter.model_copy(
+        update={"original": letter.original[:PREFIX_BYTES], "original_truncated": True}
+    )
+    return Routed("deadletter", routed.key, slim.model_dump_json().encode(), routed.schema,
+                  article_id=routed.article_id, error_code=routed.error_code,
+                  origin_timestamp=routed.origin_timestamp, truncated=True)  # fmt: skip
+
+
+def fit(
+    routed: Routed,
+    stage: Stage,
+    *,
+    value: bytes,
+    key: bytes | None,
+    at: Coordinates,
+    max_bytes: int,
+) -> Routed:
+    """``routed`` if it fits in ``max_bytes``; else a dead letter that does: an article too
+    large to publish becomes ``output_too_large``, and a dead letter too large to carry its
+    input whole carries a prefix."""
+    if routed.size <= max_bytes:
+        return routed
+    if routed.destination != "deadletter":
+        error = OutputTooLarge(
+            f"the {routed.destination} article would be {routed.size} bytes, over the "
+            f"{max_bytes}-byte limit (NEWSFLOW_LIMITS__MAX_MESSAGE_BYTES); its input was "
+            f"{len(value)} bytes"
+        )
+        routed = dead_letter(stage, error, value=value, key=key, at=at,
+                             article_id=routed.article_id)  # fmt: skip
+        if routed.size <= max_bytes:
+            return routed
+    return routed if routed.truncated else truncate(routed)
+
+
+def degrade(
+    routed: Routed,
+    stage: Stage,
+    error: PoisonError,
+    *,
+    value: bytes,
+    key: bytes | None,
+    at: Coordinates,
+    max_bytes: int,
+) -> Routed | None:
+    """What to send instead of ``routed`` after the broker refused it for good (``error`` says
+    why): an article -> a dead letter of its input; a whole dead letter -> its truncated form;
+    a truncated dead letter -> None (nothing smaller is left to send)."""
+    if routed.destination != "deadletter":
+        letter = dead_letter(stage, error, value=value, key=key, at=at,
+                             article_id=routed.article_id)  # fmt: skip
+        return fit(letter, stage, value=value, key=key, at=at, max_bytes=max_bytes)
+    return None if routed.truncated else truncate(routed)

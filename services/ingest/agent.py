@@ -6,21 +6,27 @@ from typing import Any
 
 from newsflow.publish import SendMany
 from newsflow.settings import Settings
-from newsflow.stage import Message, forward, stage_agent
+from newsflow.stage import Handler, build_runner, forward, stage_agent
+from services.budget import Budget
 from services.ingest.dedupe import NearDuplicateIndex
 from services.ingest.handler import handle_raw
-from services.routing import Routed
+from services.routing import Coordinates, Routed
 
 
-def register(app: Any, source: Any, settings: Settings, *, send: SendMany) -> Any:
-    limits = settings.limits
+def handler(settings: Settings) -> Handler:
+    if not settings.transforms:
+        return forward("normalized")
     index = NearDuplicateIndex(
         capacity=settings.dedupe_capacity, max_distance=settings.dedupe_max_distance
     )
 
-    async def handle(messages: list[Message]) -> list[Routed]:
-        return [handle_raw(v, k, at, limits=limits, index=index) for v, k, at in messages]
+    def handle(value: bytes | None, key: bytes | None, at: Coordinates, budget: Budget) -> Routed:
+        return handle_raw(value, key, at, limits=settings.limits, index=index, budget=budget)
 
-    stage_handler = handle if settings.transforms else forward("normalized")
+    return handle
 
-    return stage_agent(app, source, "ingest", stage_handler, send=send, settings=settings)
+
+def register(app: Any, source: Any, settings: Settings, *, send: SendMany, **opts: Any) -> Any:
+    runner = build_runner("ingest", handler(settings), send, settings)
+    return stage_agent(app, source, runner, batch_size=settings.batch_size,
+                       batch_window=settings.batch_window, **opts)  # fmt: skip

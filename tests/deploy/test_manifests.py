@@ -124,6 +124,7 @@ def test_topics_users_and_acls_match_the_settings(rendered) -> None:  # type: ig
         t["metadata"]["labels"]["strimzi.io/cluster"] == "news" for t in of_kind(docs, "KafkaTopic")
     )
     assert topics["articles.enriched"]["config"]["cleanup.policy"] == "compact,delete"
+    assert topics["articles.replayed"]["config"]["cleanup.policy"] == "compact"
     replicas = {spec["replicas"] for spec in topics.values()}
     assert replicas == ({3} if overlay == "prod" else {1})
     users = {u["metadata"]["name"]: u["spec"] for u in of_kind(docs, "KafkaUser")}
@@ -132,7 +133,14 @@ def test_topics_users_and_acls_match_the_settings(rendered) -> None:  # type: ig
                             ("topic", "articles.normalized", "Write"), ("topic", "articles.deadletter", "Write")},
         "newsflow-enrich": {("topic", "articles.normalized", "Read"), ("group", "newsflow-enrich", "Read"),
                             ("topic", "articles.enriched", "Write"), ("topic", "articles.deadletter", "Write")},
+        # `newsflow replay`: reads dead letters, the replay log and the stage inputs (a truncated
+        # letter's original); writes only the stage inputs and the replay log
+        "newsflow-replay": {("topic", "articles.deadletter", "Read"),
+                            ("topic", "articles.replayed", "Read"), ("topic", "articles.replayed", "Write"),
+                            ("topic", "articles.raw", "Read"), ("topic", "articles.raw", "Write"),
+                            ("topic", "articles.normalized", "Read"), ("topic", "articles.normalized", "Write")},
     }  # fmt: skip
+    assert set(users) == set(allowed)
     for name, spec in users.items():
         granted = {(a["resource"]["type"], a["resource"].get("name"), op)
                    for a in spec["authorization"]["acls"] for op in a["operations"]}  # fmt: skip

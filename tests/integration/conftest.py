@@ -26,6 +26,7 @@ from newsflow.client import consume, consume_records, produce
 from newsflow.settings import Settings
 
 pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -38,13 +39,19 @@ class Pipeline:
     procs: list[tuple[subprocess.Popen[bytes], Path]] = field(default_factory=list)
     ports: dict[int, int] = field(default_factory=dict)  # pid -> web port
 
-    def start_worker(self, service: str = "all") -> subprocess.Popen[bytes]:
+    def start_worker(
+        self, service: str = "all", *, fault: str | None = None
+    ) -> subprocess.Popen[bytes]:
+        """``newsflow worker`` as a process; with ``fault``, the same worker with that fault
+        injected (tests/integration/faulty_worker.py)."""
         log = self.logdir / f"worker-{service}-{len(self.procs)}.log"
         port = free_port()
-        cmd = [sys.executable, "-m", "newsflow", "worker", "--service", service,
+        main = ["newsflow"] if fault is None else ["tests.integration.faulty_worker", fault]
+        cmd = [sys.executable, "-m", *main, "worker", "--service", service,
                "--web-port", str(port)]  # fmt: skip
         with log.open("ab") as out:  # the child keeps its own copy of the descriptor
-            proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                    cwd=ROOT)  # fmt: skip
         self.procs.append((proc, log))
         self.ports[proc.pid] = port
         return proc
@@ -142,6 +149,7 @@ def make_pipeline(bootstrap: str, tmp_path: Path) -> Pipeline:
         "NEWSFLOW_TOPICS__NORMALIZED": f"normalized-{run}",
         "NEWSFLOW_TOPICS__ENRICHED": f"enriched-{run}",
         "NEWSFLOW_TOPICS__DEADLETTER": f"deadletter-{run}",
+        "NEWSFLOW_TOPICS__REPLAYED": f"replayed-{run}",
         "NEWSFLOW_DATA_DIR": str(tmp_path / "data"),
         "NEWSFLOW_SESSION_TIMEOUT": "3",
         "NEWSFLOW_HEARTBEAT_INTERVAL": "0.5",
@@ -151,7 +159,8 @@ def make_pipeline(bootstrap: str, tmp_path: Path) -> Pipeline:
     settings = Settings(
         bootstrap_servers=bootstrap,
         topics={"raw": f"raw-{run}", "normalized": f"normalized-{run}",
-                "enriched": f"enriched-{run}", "deadletter": f"deadletter-{run}"},
+                "enriched": f"enriched-{run}", "deadletter": f"deadletter-{run}",
+                "replayed": f"replayed-{run}"},
     )  # fmt: skip
     return Pipeline(settings, env, tmp_path)
 

@@ -33,3 +33,31 @@ def article(n: int, *, words: int = 200) -> bytes:
 
 def corpus(count: int, *, start: int = 0) -> list[bytes]:
     return [article(i) for i in range(start, start + count)]
+
+
+def costly() -> dict[str, bytes]:
+    """Valid inputs that are each costly in their own way, all under the 2 MB raw limit: a
+    large HTML page with no <title>, one 600,000-character paragraph, 20,000 caption lines,
+    and three names repeated 40,000 times each."""
+    rnd = random.Random(11)
+
+    def sentence() -> str:
+        return " ".join(rnd.choice(WORDS) for _ in range(24)).capitalize() + "."
+
+    paragraphs = "".join(f"<p>{sentence()} Ana Lima spoke in Lisbon.</p>\n" for _ in range(9_000))
+    html = f"<html><head></head><body><article>{paragraphs}</article></body></html>"
+    long_paragraph = " ".join(sentence() for _ in range(4_000))[:600_000]
+    captions = "\n".join(
+        f"Boats {i} moored in the harbour at dawn on Monday. Photograph: Jane Roe {i}/Reuters"
+        for i in range(20_000)
+    )
+    names = "\n\n".join(
+        " ".join(["Angela Merkel met Emmanuel Macron and Joe Biden."] * 25) for _ in range(1_600)
+    )
+    return {
+        "html without title": html.encode(),
+        "600,000-character paragraph": f"One long paragraph\n\n{long_paragraph}".encode(),
+        "20,000 caption lines": f"Harbour pictures\n\nThe harbour reopened on Monday.\n\n"
+        f"{captions}".encode(),
+        "three names 40,000 times each": f"Three leaders meet\n\n{names}".encode(),
+    }

@@ -3,6 +3,9 @@ Each test asserts that nothing is lost and prints what it measured (`make test-f
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
 import os
 import signal
 import subprocess
@@ -14,10 +17,12 @@ import orjson
 import pytest
 
 from newsflow.broker import EmbeddedBroker
+from newsflow.client import consume_records
 from schemas import DeadLetter
+from services.errors import PoisonError
 from services.ingest.normalise import normalise_payload
 from tests.integration.conftest import Pipeline, make_pipeline
-from tests.integration.corpus import corpus
+from tests.integration.corpus import corpus, costly
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(600)]
 
@@ -178,3 +183,185 @@ def test_shutdown_over_the_grace_period_is_cut_short(pipeline: Pipeline) -> None
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(30) == 1  # the deadline fired before faust finished stopping
     assert "shutdown_grace_exceeded" in pipeline.logs()
+
+
+def _sha(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _outcomes(pipeline: Pipeline, inputs: dict[str, bytes], timeout: float = 300) -> dict[str, str]:
+    """For each input: "enriched", or "dead letter <code> (<stage>)", read from the topics until
+    every input has one (or ``timeout``)."""
+    topics = pipeline.settings.topics
+    ids: dict[str, str] = {}
+    for name, payload in inputs.items():
+        with contextlib.suppress(PoisonError):  # refused at ingest: found by its sha256
+            ids[normalise_payload(payload, source_hint=topics.raw).article_id] = name
+    by_sha = {_sha(payload): name for name, payload in inputs.items()}
+    found: dict[str, str] = {}
+
+    async def run() -> None:
+        async def read(topic: str) -> None:
+            records = consume_records(pipeline.settings, topic, from_beginning=True,
+                                      timeout=timeout)  # fmt: skip
+            async with contextlib.aclosing(records):
+                async for record in records:
+                    data = orjson.loads(record.value)
+                    if topic == topics.enriched:
+                        name = ids.get(data["article_id"])
+                        outcome = "enriched"
+                    else:
+                        name = by_sha.get(data.get("original_sha256") or "") or ids.get(
+                            data.get("article_id") or ""
+                        )
+                        outcome = f"dead letter {data['error_code']} ({data['stage']})"
+                    if name is not None:
+                        found[name] = outcome
+                    if found.keys() >= inputs.keys():
+                        return
+
+        tasks = [asyncio.create_task(read(t)) for t in (topics.enriched, topics.deadletter)]
+        _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    asyncio.run(run())
+    return found
+
+
+def test_costly_inputs_are_handled_and_the_stream_goes_on(pipeline: Pipeline) -> None:
+    """The issue's black-box run: four costly but valid inputs, then 20 ordinary articles,
+    through one `newsflow worker`: each costly input enriched or dead-lettered with its reason,
+    every ordinary article enriched, and no worker restarted."""
+    worker = pipeline.start_worker("all")
+    heavy = costly()
+    ordinary = corpus(20, start=7000)
+    start = time.monotonic()
+    pipeline.produce(list(heavy.values()))
+    pipeline.produce(ordinary)
+    seen, _ = pipeline.collect_ids(pipeline.settings.topics.enriched, _ids(pipeline, ordinary))
+    t_ordinary = time.monotonic() - start
+    found = _outcomes(pipeline, heavy)
+    assert found.keys() == heavy.keys(), f"no outcome for {heavy.keys() - found.keys()}"
+    assert _ids(pipeline, ordinary) <= seen.keys()
+    assert worker.poll() is None
+    assert "worker_crashed" not in pipeline.logs() and "agent_crashed" not in pipeline.logs()
+    print(f"MEASURED 4 costly inputs then 20 ordinary: all 20 enriched {t_ordinary:.1f}s after "
+          f"publishing; {'; '.join(f'{k}: {v}' for k, v in found.items())}; no restart")  # fmt: skip
+
+
+def _journal_inflight(pipeline: Pipeline, service: str) -> list[str]:
+    entries: list[str] = []
+    for path in (Path(pipeline.env["NEWSFLOW_DATA_DIR"]) / service).glob("journal-*.json"):
+        with contextlib.suppress(ValueError, FileNotFoundError):
+            entries += orjson.loads(path.read_bytes())["inflight"]
+    return entries
+
+
+def test_a_message_that_kills_its_worker_three_times_is_dead_lettered_crash_loop(
+    pipeline: Pipeline,
+) -> None:
+    """kill -9 while one costly message is in progress, three times (as an OOM kill would):
+    the next worker dead-letters it crash_loop without handling it, and the stream goes on."""
+    pipeline.start_worker("ingest")
+    enrich = pipeline.start_worker("enrich")
+    pipeline.wait_ready(enrich)
+    slow = costly()["three names 40,000 times each"]
+    pipeline.produce([slow])
+    kills = []
+    for _ in range(3):
+        deadline = time.monotonic() + 120
+        while not _journal_inflight(pipeline, "enrich"):
+            assert time.monotonic() < deadline, f"never in progress\n{pipeline.logs()}"
+            time.sleep(0.02)
+        enrich.send_signal(signal.SIGKILL)
+        enrich.wait()
+        kills.append(time.monotonic())
+        enrich = pipeline.start_worker("enrich")
+    after = corpus(20, start=8000)
+    pipeline.produce(after)
+    found = _outcomes(pipeline, {"slow": slow}, timeout=180)
+    assert found == {"slow": "dead letter crash_loop (enrich)"}, pipeline.logs()
+    seen, _ = pipeline.collect_ids(pipeline.settings.topics.enriched, _ids(pipeline, after))
+    assert _ids(pipeline, after) <= seen.keys()
+    assert enrich.poll() is None
+    print(f"MEASURED kill -9 during one message 3 times ({kills[-1] - kills[0]:.1f}s apart in "
+          f"all): dead-lettered crash_loop by the 4th worker, 20 articles after it enriched")  # fmt: skip
+
+
+def test_an_output_over_the_record_limit_is_dead_lettered_output_too_large(
+    pipeline: Pipeline,
+) -> None:
+    """With 200 kB records, a 90 kB article naming 200 people 50 times each enriches to far
+    more: it becomes an output_too_large dead letter (which fits), and the stream goes on."""
+    pipeline.env = {**pipeline.env, "NEWSFLOW_LIMITS__MAX_MESSAGE_BYTES": "200000"}
+    worker = pipeline.start_worker("all")
+    first = ["Ana", "Kofi", "Yuki", "Lena", "Omar", "Rosa", "Ivan", "Mele", "Tariq", "Noor"]
+    last = ["Lima", "Mensah", "Sato", "Berg", "Haddad", "Vidal", "Petrov", "Tui", "Aziz", "Oduya",
+            "Kerr", "Moreau", "Silva", "Novak", "Quist", "Ruiz", "Fofana", "Jensen", "Okafor",
+            "Park"]  # fmt: skip
+    people = [f"{a} {b}" for a in first for b in last]
+    lines = [f"{people[i % 200]} met {people[(i * 7 + 3) % 200]} on Monday." for i in range(5_000)]
+    big = ("Two hundred delegates meet\n\n" + "\n\n".join(
+        " ".join(lines[i : i + 20]) for i in range(0, len(lines), 20))).encode()  # fmt: skip
+    ordinary = corpus(10, start=9000)
+    pipeline.produce([big, *ordinary])
+    found = _outcomes(pipeline, {"big": big}, timeout=180)
+    assert found == {"big": "dead letter output_too_large (enrich)"}, pipeline.logs()
+    seen, _ = pipeline.collect_ids(pipeline.settings.topics.enriched, _ids(pipeline, ordinary))
+    assert _ids(pipeline, ordinary) <= seen.keys()
+    assert worker.poll() is None
+    print(
+        f"MEASURED a {len(big):,}-byte article whose enriched form is over the 200,000-byte "
+        "limit: dead-lettered output_too_large by enrich; 10 articles after it enriched"
+    )
+
+
+def test_a_refused_dead_letter_ends_the_worker_without_committing(pipeline: Pipeline) -> None:
+    """The broker refuses every dead letter (injected): the ingest worker exits 75 at the
+    first one instead of committing its offset; a healthy worker started after it finds the
+    message still there and dead-letters it."""
+    faulty = pipeline.start_worker("ingest", fault="refuse_deadletters")
+    pipeline.start_worker("enrich")
+    pipeline.wait_ready(faulty)
+    good = corpus(10, start=9500)
+    poison = b'{"source": "x", "content": 42}'
+    start = time.monotonic()
+    pipeline.produce([*good, poison])
+    code = faulty.wait(120)
+    took = time.monotonic() - start
+    assert code == 75, pipeline.logs()
+    assert "delivery_failed" in pipeline.logs()
+    pipeline.start_worker("ingest")
+    found = _outcomes(pipeline, {"poison": poison}, timeout=180)
+    assert found == {"poison": "dead letter invalid_envelope (ingest)"}, pipeline.logs()
+    seen, _ = pipeline.collect_ids(pipeline.settings.topics.enriched, _ids(pipeline, good))
+    assert _ids(pipeline, good) <= seen.keys()
+    print(
+        f"MEASURED dead letters refused: ingest exited 75 {took:.1f}s after publishing, "
+        "uncommitted; the next worker dead-lettered the message and enriched the rest"
+    )
+
+
+def test_an_agent_that_crashes_takes_its_process_down(pipeline: Pipeline) -> None:
+    """An error escapes the stage loop (injected): the process exits 70 at once, no longer
+    answering /readyz, and a restarted worker handles everything, that message included."""
+    faulty = pipeline.start_worker("ingest", fault="crash_agent")
+    pipeline.start_worker("enrich")
+    pipeline.wait_ready(faulty)
+    articles = [*corpus(5, start=9700), corpus(1, start=9705)[0] + b"\n\nCRASH-AGENT here."]
+    start = time.monotonic()
+    pipeline.produce(articles)
+    code = faulty.wait(120)
+    took = time.monotonic() - start
+    assert code == 70, pipeline.logs()
+    assert pipeline.web(faulty, "/readyz") is None
+    assert "agent_crashed" in pipeline.logs()
+    pipeline.start_worker("ingest")
+    seen, _ = pipeline.collect_ids(pipeline.settings.topics.enriched, _ids(pipeline, articles))
+    assert _ids(pipeline, articles) <= seen.keys()
+    print(
+        f"MEASURED agent crash: the worker exited 70 {took:.1f}s after publishing; after a "
+        "restart all 6 articles were enriched"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -30,9 +31,8 @@ BAD = {
     b"Editor's Picks\n\nMost Read\n\nAdvertisement": "no_text",
     b"\x00\x01\x02PK\x03\x04 binary garbage \x05\x06": "binary_content",
     b'{"source": 5, "content": ["a", "b"], "received_at": "soon"}': "invalid_envelope",
-    b"Headline\n\nText with a NUL \x00 and a bell \x07 in it.": "binary_content",
     b"<html><body>" + b"<div>" * 100_000 + b"deep" + b"</div>" * 100_000: "html_too_deep",
-    b"One line of five megabytes " + b"x" * 5_000_000: "too_large",
+    b"One line of three megabytes " + b"x" * 3_000_000: "too_large",
 }
 
 
@@ -53,9 +53,10 @@ def test_samples_flow_to_enriched_and_bad_input_to_dead_letters(
     pipeline: Pipeline, samples: Path
 ) -> None:
     pipeline.start_worker("all")
-    good = [*_samples(), _rescrape(samples)]
+    stray = b"Stray controls\n\nA text from Lisbon with a NUL \x00 and a bell \x07, Ana Lima said."
+    good = [*_samples(), _rescrape(samples), stray]
     assert pipeline.produce(good + list(BAD)[:-1]) == len(good) + len(BAD) - 1
-    big = pipeline.settings.model_copy(update={"limits": Limits(max_raw_bytes=8_000_000)})
+    big = pipeline.settings.model_copy(update={"limits": Limits(max_message_bytes=8_000_000)})
     asyncio.run(produce(big, big.topics.raw, list(BAD)[-1:]))  # over the pipeline's 2 MB limit
 
     enriched = pipeline.collect(pipeline.settings.topics.enriched, len(good))
@@ -68,6 +69,8 @@ def test_samples_flow_to_enriched_and_bad_input_to_dead_letters(
     first, second = sorted(rotterdam, key=lambda a: a.duplicate_of is not None)
     assert (first.duplicate_of, second.duplicate_of) == (None, first.article_id)
     assert "Venice raises flood barrier for record tenth time this autumn" in titles
+    (cleaned,) = [a for a in articles if a.title == "Stray controls"]
+    assert cleaned.body[0].text == "A text from Lisbon with a NUL and a bell , Ana Lima said."
     for a in articles:
         assert a.entities, a.title
         assert a.topics, a.title
@@ -78,7 +81,15 @@ def test_samples_flow_to_enriched_and_bad_input_to_dead_letters(
 
     dead = pipeline.collect(pipeline.settings.topics.deadletter, len(BAD))
     letters = [DeadLetter.model_validate_json(v) for v in dead]
-    assert {(dl.original, dl.error_code) for dl in letters} == set(BAD.items())
+    expected = {(hashlib.sha256(value).hexdigest(), code) for value, code in BAD.items()}
+    assert {(dl.original_sha256, dl.error_code) for dl in letters} == expected
+    for dl in letters:  # whole, but for the one too large to carry whole in a dead letter
+        original = next(v for v in BAD if hashlib.sha256(v).hexdigest() == dl.original_sha256)
+        assert dl.original_size == len(original)
+        assert dl.original == original or (
+            dl.original_truncated and original.startswith(dl.original)
+        )
+    assert sum(dl.original_truncated for dl in letters) == 1
     assert all(
         dl.stage == "ingest" and dl.source_topic == pipeline.settings.topics.raw for dl in letters
     )
@@ -125,11 +136,12 @@ def test_cli_produce_and_consume(pipeline: Pipeline, samples: Path) -> None:
     assert topics.enriched.startswith("enriched-")
 
 
-def test_an_article_the_model_cannot_take_is_dead_lettered_and_the_stream_goes_on(
+def test_an_article_over_the_enrich_limits_is_dead_lettered_and_the_stream_goes_on(
     pipeline: Pipeline, samples: Path
 ) -> None:
-    """The fault comes in as data: a valid NormalizedArticle whose paragraph is over spaCy's
-    1,000,000-character limit makes NER raise (E088) on that article alone."""
+    """The fault comes in as data, from another producer of the normalized topic: a valid
+    NormalizedArticle with a 1.1-million-character paragraph (ingest would have split it) is
+    refused before the model sees it, and the next article goes on."""
     pipeline.start_worker("enrich")
     good = normalise_payload((samples / "rotterdam-dock-strike.txt").read_bytes())
     poison = good.model_copy(update={"article_id": "f" * 32, "body": [
@@ -143,9 +155,9 @@ def test_an_article_the_model_cannot_take_is_dead_lettered_and_the_stream_goes_o
         for v in pipeline.collect(pipeline.settings.topics.deadletter, 1)
     ]
     assert [(d.stage, d.error_code, d.article_id) for d in dead] == [
-        ("enrich", "enrich_failed", "f" * 32)
+        ("enrich", "too_large", "f" * 32)
     ]
-    assert "E088" in dead[0].reason
+    assert "max_article_chars" in dead[0].reason
     enriched = pipeline.collect(pipeline.settings.topics.enriched, 1)
     assert EnrichedArticle.model_validate_json(enriched[0]).article_id == good.article_id
     assert pipeline.stop_all() == [0]
