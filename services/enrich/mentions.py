@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 
 from schemas.enriched import EntityType, FieldRef
+from services.budget import UNLIMITED, Budget
 from services.enrich.places import country_named, demonym_country
 
 KEPT_TYPES: frozenset[str] = frozenset(
@@ -117,50 +121,139 @@ _NOT_ALONE = frozenset(
 )
 
 
-def propagate(mentions: list[RawMention], fields: list[tuple[FieldRef, str]]) -> list[RawMention]:
+def propagate(
+    mentions: list[RawMention], fields: list[tuple[FieldRef, str]], *, budget: Budget = UNLIMITED
+) -> list[RawMention]:
     """More mentions of names the model found somewhere in the article: a name, or the surname
     of a person named in full, found again as whole capitalised words where the model missed it
     (often in the title: "Lindqvist orders withdrawal..."). One sense per article; a form that
-    also appears in lower case in the article ("may") is a word, not a name."""
+    also appears in lower case in the article ("may") is a word, not a name.
+
+    Linear in the text: one scan per field for all forms at once (``FormScanner``), overlap with
+    the model's spans by binary search, and one more scan for the lower-case forms."""
     forms: dict[str, str] = {}  # surface form -> label
     for m in mentions:
         forms.setdefault(m.text, m.label)
         words = m.text.split()
         if m.label == "PERSON" and len(words) >= 2 and words[-1][:1].isupper():
             forms.setdefault(words[-1], "PERSON")
+    usable = {f: label for f, label in forms.items() if f not in _NOT_ALONE and len(f) > 2}
+    if not usable:
+        return []
     taken: dict[FieldRef, list[tuple[int, int]]] = {}
     for m in mentions:
         taken.setdefault(m.field, []).append((m.start, m.end))
-    out: list[RawMention] = []
-    usable = {f: label for f, label in forms.items() if f not in _NOT_ALONE and len(f) > 2}
-    if not usable:
-        return out
-    pattern = re.compile(
-        r"(?<![\w-])("
-        + "|".join(map(re.escape, sorted(usable, key=len, reverse=True)))
-        + r")(?![\w-])"
-    )
-    common: dict[str, bool] = {}  # form -> also a lower-case word here (one scan per form)
+    scanner = FormScanner(usable)
+    hits: list[tuple[FieldRef, int, int, str]] = []
     for ref, text in fields:
-        spans = taken.get(ref, [])
-        for hit in pattern.finditer(text):
-            start, end = hit.span()
-            if any(s < end and start < e for s, e in spans):
-                continue
-            form = hit.group(1)
-            if form not in common:
-                common[form] = _appears_lower(form, fields)
-            if common[form]:
-                continue
-            out.append(RawMention(ref, start, end, form, usable[form], honorific=False))  # type: ignore[arg-type]
-            spans.append((start, end))
-    return out
+        budget.check("propagate")
+        # Hits come in order and never overlap each other, so only the model's spans can
+        # overlap one (an earlier hit always ends before a later one starts).
+        spans = _Spans(taken.get(ref, []))
+        hits.extend((ref, s, e, form) for s, e, form in scanner.finditer(text)
+                    if not spans.overlaps(s, e))  # fmt: skip
+    if not hits:
+        return []
+    budget.check("propagate: lower-case words")
+    common = _appear_lower({form for *_, form in hits}, fields)
+    return [RawMention(ref, s, e, form, usable[form], honorific=False)  # type: ignore[arg-type]
+            for ref, s, e, form in hits if form not in common]  # fmt: skip
 
 
-def _appears_lower(form: str, fields: list[tuple[FieldRef, str]]) -> bool:
-    """Whether ``form`` occurs as a word in lower case (a common word, not only a name)."""
-    lower = form.lower()
-    if lower == form:
-        return False
-    word = re.compile(rf"(?<![\w-]){re.escape(lower)}(?![\w-])")
-    return any(word.search(text) for _, text in fields)
+def _appear_lower(forms: set[str], fields: list[tuple[FieldRef, str]]) -> set[str]:
+    """The forms that also occur as a word in lower case (a common word, not only a name):
+    one scan of the article for all of them."""
+    lower = {form: form.lower() for form in forms}
+    scanner = FormScanner(low for form, low in lower.items() if low != form)
+    found: set[str] = set()
+    for _, text in fields:
+        found.update(scanner.occurrences(text))
+    return {form for form, low in lower.items() if low != form and low in found}
+
+
+# A whole word: a form matches at a position not preceded by one of these characters and not
+# followed by one (``(?<![\w-])form(?![\w-])``).
+_GLUED = re.compile(r"[\w-]")
+# How forms and text are cut for matching: runs of word characters, and any other single
+# character. A form that occurs as a whole word is the same sequence of pieces as the text.
+_PIECE = re.compile(r"\w+|\W")
+
+
+class _Node:
+    __slots__ = ("form", "next")
+
+    def __init__(self) -> None:
+        self.next: dict[str, _Node] = {}
+        self.form: str | None = None  # the form that ends here
+
+
+class FormScanner:
+    r"""Whole-word occurrences of many surface forms in one pass over a text.
+
+    Does what ``re.finditer`` over ``(?<![\w-])(form1|form2|...)(?![\w-])`` with the forms
+    longest first does, without its cost: Python's re tries every alternative at every word
+    start (text x forms). Forms are kept in a trie of pieces (word runs and single other
+    characters); at each possible start (a word start, or a form's first character, not glued
+    to a word or hyphen before it) the text is walked down the trie as far as it matches, so
+    the work per start is bounded by the length of the longest form, whatever their number."""
+
+    def __init__(self, forms: Iterable[str]) -> None:
+        self._root = _Node()
+        for form in forms:
+            node = self._root
+            for piece in _PIECE.findall(form):
+                node = node.next.setdefault(piece, _Node())
+            if node is not self._root:  # an empty form matches nothing
+                node.form = form
+        heads = "".join(sorted({piece[0] for piece in self._root.next}))
+        self._starts = re.compile(rf"(?<![\w-])[{re.escape(heads)}]") if heads else None
+
+    def _at(self, text: str, start: int) -> Iterator[tuple[int, str]]:
+        """Each form that occurs as a whole word at ``start``: (end, form), shortest first."""
+        node: _Node | None = self._root
+        pos = start
+        while node is not None and (piece := _PIECE.match(text, pos)) is not None:
+            node = node.next.get(piece.group())
+            pos = piece.end()
+            if node is not None and node.form is not None and not _GLUED.match(text, pos):
+                yield pos, node.form
+
+    def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, form) left to right, at each start the longest form, never
+        overlapping: what ``finditer`` over the alternation (longest first) finds."""
+        if self._starts is None:
+            return
+        end = 0
+        for head in self._starts.finditer(text):
+            start = head.start()
+            if start < end:
+                continue
+            longest = None
+            for found in self._at(text, start):  # shortest first: the last is the longest
+                longest = found
+            if longest is not None:
+                end, form = longest
+                yield start, end, form
+
+    def occurrences(self, text: str) -> Iterator[str]:
+        """Every form occurring as a whole word, overlapping ones too (what one ``search``
+        per form would find)."""
+        if self._starts is None:
+            return
+        for head in self._starts.finditer(text):
+            for _, form in self._at(text, head.start()):
+                yield form
+
+
+class _Spans:
+    """The spans of one field, to ask whether ``[start, end)`` overlaps any in log time:
+    starts sorted, with the furthest end reached so far."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [s for s, _ in ordered]
+        self._reach = list(accumulate((e for _, e in ordered), max))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before = bisect_left(self._starts, end)  # the spans starting before ``end``
+        return before > 0 and self._reach[before - 1] > start
