@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 
 from schemas.enriched import Entity, EntityType, FieldRef, Mention
 from services.enrich.mentions import RawMention
@@ -29,27 +30,105 @@ def _tokens(name: str) -> tuple[str, ...]:
 def _resolve(names: dict[tuple[str, ...], EntityType]) -> dict[tuple[str, ...], tuple[str, ...]]:
     """Map each name to the longest name it is a word-suffix of (a surname to the full name).
     A short form that fits two different long names is ambiguous and stays itself."""
-    longs = sorted((n for n, t in names.items() if t in _LONG_TYPES and len(n) > 1), key=len)
+    endings = _Endings(n for n, t in names.items() if t in _LONG_TYPES and len(n) > 1)
     out: dict[tuple[str, ...], tuple[str, ...]] = {}
     for name, kind in names.items():
-        if kind not in _SHORT_TYPES:
-            out[name] = name
-            continue
-        fits = {long for long in longs if len(long) > len(name) and long[-len(name) :] == name}
-        # keep only the maximal names (drop "al assad" when "bashar al assad" also fits)
-        maximal = {f for f in fits if not any(len(g) > len(f) and g[-len(f) :] == f for g in fits)}
-        out[name] = maximal.pop() if len(maximal) == 1 else name
+        # keep only the maximal fits (drop "al assad" when "bashar al assad" also fits)
+        maximal = [] if kind not in _SHORT_TYPES else endings.maximal_fits(name)
+        out[name] = maximal[0] if len(maximal) == 1 else name
     return out
 
 
-def build_entities(mentions: list[RawMention], n_fields: int, *, limit: int) -> list[Entity]:
-    """One entity per canonical name, sorted by salience (highest first).
+class _Ending:
+    __slots__ = ("longer", "next")
+
+    def __init__(self) -> None:
+        self.next: dict[str, _Ending] = {}
+        self.longer: list[int] = []  # the long names (by index) that end with this ending
+
+
+class _Endings:
+    """Long names indexed by their proper word-suffixes: a trie of words read from the end.
+
+    A fit (a long name a short name is a proper suffix of) is maximal unless a longer long
+    name ends with it; both are one walk down the trie, so resolving all names costs time
+    linear in their words (comparing each short name with each long name was quadratic)."""
+
+    def __init__(self, longs: Iterable[tuple[str, ...]]) -> None:
+        self._root = _Ending()
+        self._longs: list[tuple[str, ...]] = []
+        for i, long in enumerate(longs):
+            self._longs.append(long)
+            node = self._root
+            for word in reversed(long[1:]):  # proper suffixes only
+                node = node.next.setdefault(word, _Ending())
+                node.longer.append(i)
+        self._extended = [bool(self._fits(long)) for long in self._longs]
+
+    def _fits(self, name: tuple[str, ...]) -> list[int]:
+        node = self._root
+        for word in reversed(name):
+            child = node.next.get(word)
+            if child is None:
+                return []
+            node = child
+        return node.longer
+
+    def maximal_fits(self, name: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """The long names ``name`` is a proper word-suffix of, none of them a suffix of
+        another one."""
+        return [self._longs[i] for i in self._fits(name) if not self._extended[i]]
+
+
+def build_entities(
+    mentions: list[RawMention], n_fields: int, *, limit: int, max_mentions: int | None = None
+) -> list[Entity]:
+    """One entity per canonical name, sorted by salience (highest first), at most ``limit``.
+    Each lists its first ``max_mentions`` mentions in reading order (all when None); ``count``
+    and salience count them all. Entities are built only for those kept.
 
     A nationality adjective whose country the article also names is a mention of that country
     ("Russian troops" -> Russia), a weak one: it counts half towards frequency and not towards
     position; otherwise it stays a NORP entity carrying the country's code."""
     if not mentions:
         return []
+    kinds, groups, names, weak = _group(mentions)
+    title_order = _title_order(groups, weak)
+    weights = {k: sum(0.5 if id(m) in weak else 1.0 for m in g) for k, g in groups.items()}
+    max_weight = max(weights.values())
+    scored: list[tuple[float, tuple[str, ...], EntityType]] = []
+    for key, group in groups.items():
+        fields: set[FieldRef] = {m.field for m in group}
+        strong: set[FieldRef] = {m.field for m in group if id(m) not in weak}
+        freq = math.log1p(weights[key]) / math.log1p(max_weight)
+        spread = min(1.0, len(fields) / max(1, min(n_fields, 10)))
+        salience = (
+            (W_TITLE / (1 + title_order[key]) ** 2 if key in title_order else 0.0)
+            + W_STANDFIRST * ("standfirst" in strong)
+            + W_LEAD * (0 in strong)
+            + W_FREQ * freq
+            + W_SPREAD * spread
+        )
+        kind = kinds.get(key, group[0].label)
+        salience *= TYPE_PRIOR.get(kind, 1.0)
+        scored.append((round(min(1.0, salience), 4), key, kind))
+    scored.sort(key=lambda s: (-s[0], -len(groups[s[1]]), names[s[1]]))
+    return [
+        _entity(names[key], kind, salience, groups[key], weak=weak, max_mentions=max_mentions)
+        for salience, key, kind in scored[:limit]
+    ]
+
+
+def _group(
+    mentions: list[RawMention],
+) -> tuple[
+    dict[tuple[str, ...], EntityType],
+    dict[tuple[str, ...], list[RawMention]],
+    dict[tuple[str, ...], str],
+    set[int],
+]:
+    """Mentions grouped by canonical name: the type and display name of each group, and the
+    ids of the weak mentions (nationality adjectives merged into their country)."""
     # The type a surface form gets is the one the model gave it most often.
     votes: dict[tuple[str, ...], Counter[EntityType]] = defaultdict(Counter)
     surface: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
@@ -84,50 +163,36 @@ def build_entities(mentions: list[RawMention], n_fields: int, *, limit: int) -> 
         if code is not None and code in countries:
             weak.update(id(m) for m in groups[k])
             groups[countries[code]].extend(groups.pop(k))
+    return kinds, groups, names, weak
 
-    title_order = _title_order(groups, weak)
-    weights = {k: sum(0.5 if id(m) in weak else 1.0 for m in g) for k, g in groups.items()}
-    max_weight = max(weights.values())
-    entities = []
-    for key, group in groups.items():
-        fields: set[FieldRef] = {m.field for m in group}
-        strong: set[FieldRef] = {m.field for m in group if id(m) not in weak}
-        freq = math.log1p(weights[key]) / math.log1p(max_weight)
-        spread = min(1.0, len(fields) / max(1, min(n_fields, 10)))
-        salience = (
-            (W_TITLE / (1 + title_order[key]) ** 2 if key in title_order else 0.0)
-            + W_STANDFIRST * ("standfirst" in strong)
-            + W_LEAD * (0 in strong)
-            + W_FREQ * freq
-            + W_SPREAD * spread
-        )
-        kind = kinds.get(key, group[0].label)
-        salience *= TYPE_PRIOR.get(kind, 1.0)
-        if kind in _PLACE_TYPES:
-            country = country_code(names[key])
-        else:
-            country = demonym_country(names[key]) if kind == "NORP" else None
-        entities.append(
-            Entity(
-                name=names[key],
-                type=kind,
-                mentions=[
-                    Mention(
-                        field=m.field,
-                        start=m.start,
-                        end=m.end,
-                        text=m.text,
-                        type="NORP" if id(m) in weak else None,
-                    )
-                    for m in sorted(group, key=_reading_order)
-                ],
-                count=len(group),
-                salience=round(min(1.0, salience), 4),
-                country=country,
-            )
-        )
-    entities.sort(key=lambda e: (-e.salience, -e.count, e.name))
-    return entities[:limit]
+
+def _entity(
+    name: str,
+    kind: EntityType,
+    salience: float,
+    group: list[RawMention],
+    *,
+    weak: set[int],
+    max_mentions: int | None,
+) -> Entity:
+    if kind in _PLACE_TYPES:
+        country = country_code(name)
+    else:
+        country = demonym_country(name) if kind == "NORP" else None
+    listed = sorted(group, key=_reading_order)[:max_mentions]
+    return Entity(
+        name=name,
+        type=kind,
+        mentions=[_mention(m, weak=id(m) in weak) for m in listed],
+        count=len(group),
+        salience=salience,
+        country=country,
+    )
+
+
+def _mention(m: RawMention, *, weak: bool) -> Mention:
+    return Mention(field=m.field, start=m.start, end=m.end, text=m.text,
+                   type="NORP" if weak else None)  # fmt: skip
 
 
 def _reading_order(m: RawMention) -> tuple[int, int]:
