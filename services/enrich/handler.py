@@ -1,4 +1,4 @@
-"""The enrich stage for a batch of messages: bytes in, routing decisions out. No Kafka here."""
+"""The enrich stage for one message: bytes in, a routing decision out. No Kafka here."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from schemas import NormalizedArticle
+from services.budget import Budget
 from services.enrich.enrich import Enricher
 from services.errors import InvalidArticle, PoisonError
 from services.routing import Coordinates, Routed, dead_letter, published
@@ -14,30 +15,32 @@ from services.routing import Coordinates, Routed, dead_letter, published
 SCHEMA = "EnrichedArticle/1"
 
 
+def handle_one(
+    enricher: Enricher, value: bytes | None, key: bytes | None, at: Coordinates, *, budget: Budget
+) -> Routed:
+    """Validate, enrich within ``budget``, and publish; any poison is dead-lettered instead
+    (with the article's id once the input is known to be an article)."""
+    original = value or b""
+    try:
+        article = NormalizedArticle.model_validate_json(original)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        reason = f"not a NormalizedArticle: {exc.error_count()} error(s), first: {first['msg']}"
+        return dead_letter("enrich", InvalidArticle(reason), value=original, key=key, at=at)
+    try:
+        result = enricher.enrich(article, budget=budget)
+    except PoisonError as exc:
+        return dead_letter("enrich", exc, value=original, key=key, at=at,
+                           article_id=article.article_id)  # fmt: skip
+    return published("enriched", result.article_id, result.model_dump_json().encode(), SCHEMA)
+
+
 def handle_normalized(
     enricher: Enricher, messages: Sequence[tuple[bytes | None, bytes | None, Coordinates]]
 ) -> list[Routed]:
-    """One routing decision per message, in order. ``messages`` are (value, key, coordinates)."""
-    decisions: list[Routed | None] = [None] * len(messages)
-    articles: list[NormalizedArticle] = []
-    where: list[int] = []
-    for i, (value, key, at) in enumerate(messages):
-        try:
-            articles.append(NormalizedArticle.model_validate_json(value or b""))
-            where.append(i)
-        except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            reason = f"not a NormalizedArticle: {exc.error_count()} error(s), first: {first['msg']}"
-            decisions[i] = dead_letter(
-                "enrich", InvalidArticle(reason), value=value or b"", key=key, at=at
-            )
-    for article, i, result in zip(articles, where, enricher.enrich_many(articles), strict=True):
-        value, key, at = messages[i]
-        if isinstance(result, PoisonError):
-            decisions[i] = dead_letter("enrich", result, value=value or b"", key=key, at=at,
-                                       article_id=article.article_id)  # fmt: skip
-        else:
-            decisions[i] = published(
-                "enriched", result.article_id, result.model_dump_json().encode(), SCHEMA
-            )
-    return [d for d in decisions if d is not None]
+    """One routing decision per message, in order; each message gets its own time budget.
+    Kept for callers still handing in batches (``messages`` are (value, key, coordinates))."""
+    return [
+        handle_one(enricher, value, key, at, budget=Budget(enricher.limits.message_seconds))
+        for value, key, at in messages
+    ]

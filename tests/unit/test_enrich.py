@@ -93,10 +93,10 @@ def test_samples_topics(enricher: Enricher, samples: Path) -> None:
 
 
 class _Exploding(Enricher):
-    def _assemble(self, article, fields, docs):  # type: ignore[no-untyped-def]
+    def _assemble(self, article, fields, mentions, budget):  # type: ignore[no-untyped-def]
         if article.title.startswith("Boom"):
             raise RuntimeError("injected")
-        return super()._assemble(article, fields, docs)
+        return super()._assemble(article, fields, mentions, budget)
 
 
 def test_one_failure_does_not_stop_the_batch(enricher: Enricher) -> None:
