@@ -179,7 +179,7 @@ def evaluate(path: Path) -> list[NerScore]:
         for i, sent in enumerate(doc)
         for s in gold_spans(d, i, sent)
     }
-    enricher = Enricher(limits=Limits(max_entities=100_000))
+    enricher = Enricher(limits=Limits(max_entities=100_000, max_mentions=100_000))
     start = time.perf_counter()
     ours = newsflow_spans(enricher, docs)
     t_ours = time.perf_counter() - start
