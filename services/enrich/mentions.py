@@ -57,9 +57,9 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
             honorific = True
         elif rest and head in _LEADING_WORDS:  # "the UN"
             pass
-        elif head == "The" and len(rest.split()) >= 2:  # "The Department for Trade", but
+        elif head == "The" and _two_words(rest):  # "The Department for Trade", but
             pass  # "The Hague" and "The Gambia" are names
-        elif label == "PERSON" and len(rest.split()) >= 2 and demonym_country(head):
+        elif label == "PERSON" and _two_words(rest) and demonym_country(head):
             pass  # "Kenyan Bernard Lagat": the nationality describes the person
         else:
             break
@@ -86,6 +86,12 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
     ):
         final_label = "FAC"  # "the Hmeimim airbase": a base, not a people or a company
     return RawMention(field, start, end, span, final_label, honorific)  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES
+
+
+def _two_words(text: str) -> bool:
+    """Whether ``text`` has two words or more; splits off one word only, so that stripping
+    many leading words from a long span stays linear."""
+    return len(text.split(maxsplit=1)) >= 2
 
 
 # Capitalised words that are names only sometimes: never propagated on their own.
