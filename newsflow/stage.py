@@ -27,7 +27,7 @@ from faust.exceptions import ConsumerNotStarted
 from newsflow import agentlog, exits
 from newsflow.journal import CrashJournal
 from newsflow.metrics import BATCH_SIZE, CONSUMER_LAG, END_TO_END
-from newsflow.publish import ORIGIN_HEADER, SendMany, deliver
+from newsflow.publish import ORIGIN_HEADER, DeliveryFailed, SendMany, deliver
 from newsflow.watchdog import Watchdog
 from schemas import Stage
 from services.budget import Budget
@@ -204,6 +204,8 @@ def _stuck(reason: str) -> None:
 
 def crash(stage: str, exc: BaseException) -> None:
     """What an error escaping a stage's loop does: ends the process (see module doc)."""
+    if isinstance(exc, DeliveryFailed):
+        exits.die(exits.DELIVERY_FAILED, "delivery_failed", stage=stage, error=str(exc))
     exits.die(exits.AGENT_CRASHED, "agent_crashed", stage=stage, error=repr(exc))
 
 

@@ -61,3 +61,20 @@ def costly() -> dict[str, bytes]:
         f"{captions}".encode(),
         "three names 40,000 times each": f"Three leaders meet\n\n{names}".encode(),
     }
+
+
+def long_report(chars: int = 470_000) -> bytes:
+    """A valid article near the size limit, dense with names: a few seconds of enrichment."""
+    rnd = random.Random(3)
+    paragraphs: list[str] = []
+    size = 0
+    while size < chars:
+        paragraph = " ".join(
+            f"{rnd.choice(PEOPLE)} met officials in {rnd.choice(PLACES)} and "
+            + " ".join(rnd.choice(WORDS) for _ in range(12))
+            + "."
+            for _ in range(8)
+        )
+        paragraphs.append(paragraph)
+        size += len(paragraph) + 2
+    return ("A very long report\n\n" + "\n\n".join(paragraphs)).encode()
