@@ -67,14 +67,16 @@ def _fields(article: NormalizedArticle) -> list[tuple[FieldRef, str]]:
 
 
 def text_chars(article: NormalizedArticle) -> int:
-    """Characters of text in an article, counted as ingest counts them (title, standfirst,
-    body, captions, related) for ``max_article_chars``."""
+    """Characters of text in an article for ``max_article_chars``, the fields ingest counts
+    (services/ingest/bounds.py): title, standfirst, body, captions (text and credit), related
+    headlines and authors."""
     return (
         len(article.title)
         + len(article.standfirst or "")
         + sum(len(p.text) for p in article.body)
-        + sum(len(c.text) for c in article.captions)
+        + sum(len(c.text) + len(c.credit or "") for c in article.captions)
         + sum(len(r) for r in article.related)
+        + sum(len(a) for a in article.authors)
     )
 
 
@@ -87,7 +89,8 @@ def check_size(
     if chars > limits.max_article_chars:
         raise TooLarge(
             f"article has {chars:,} characters of text (title, standfirst, body, captions, "
-            f"related), over the limit of {limits.max_article_chars:,} (max_article_chars)"
+            f"related, authors), over the limit of {limits.max_article_chars:,} "
+            "(max_article_chars)"
         )
     for ref, text in fields:
         if len(text) > limits.max_paragraph_chars:

@@ -111,9 +111,10 @@ def test_an_article_over_max_article_chars_is_too_large(enricher: Enricher) -> N
     limits = Limits(max_article_chars=5_000, max_paragraph_chars=1_000)
     small = Enricher(limits=limits, nlp=enricher.nlp)
     paragraph = "x" * 900
-    fits = article("T" * 100, [paragraph] * 5, captions=[Caption(text="c" * 200)])  # 4,800
+    caption = Caption(text="c" * 100, credit="d" * 100)
+    fits = article("T" * 100, [paragraph] * 5, captions=[caption], authors=["a" * 100])  # 4,900
     assert isinstance(small.enrich(fits), EnrichedArticle)
-    over = fits.model_copy(update={"related": ["r" * 201]})  # related counts too: 5,001
+    over = fits.model_copy(update={"related": ["r" * 101]})  # as ingest counts: 5,001
     with pytest.raises(TooLarge, match=r"article has 5,001 characters .* limit of 5,000"):
         small.enrich(over)
 
