@@ -36,8 +36,16 @@ class Entity(BaseModel):
 
     name: str = Field(description="One canonical name per real-world thing in the article.")
     type: EntityType
-    mentions: list[Mention]
-    count: int = Field(ge=1)
+    mentions: list[Mention] = Field(
+        description="Where the entity is named, in reading order (title, standfirst, then "
+        "paragraphs; by offset within each): the first max_mentions of them "
+        "(NEWSFLOW_LIMITS__MAX_MENTIONS, default 100); count counts them all."
+    )
+    count: int = Field(
+        ge=1,
+        description="How many times the article names the entity, every mention counted "
+        "(mentions lists at most max_mentions of them); salience uses them all.",
+    )
     salience: float = Field(ge=0.0, le=1.0)
     country: str | None = Field(
         default=None,
@@ -63,7 +71,10 @@ class ModelInfo(BaseModel):
 
 
 class EnrichedArticle(NormalizedArticle):
-    entities: list[Entity] = Field(default_factory=list, description="Sorted by salience.")
+    entities: list[Entity] = Field(
+        default_factory=list,
+        description="Sorted by salience; at most max_entities (NEWSFLOW_LIMITS__MAX_ENTITIES).",
+    )
     topics: list[Topic] = Field(default_factory=list, description="Sorted by score.")
     models: list[ModelInfo] = Field(description="The models and versions that made the above.")
 

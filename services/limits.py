@@ -31,7 +31,8 @@ class Limits(BaseModel):
     max_paragraph_chars: int = Field(
         default=10_000,
         ge=500,
-        description="Longest paragraph; a longer one is split at sentence ends.",
+        description="Longest paragraph: ingest splits a longer one at sentence ends; enrich "
+        "refuses one (too_large) from another producer.",
     )
     max_paragraphs: int = Field(default=2_000, ge=1, description="Most body paragraphs.")
     max_entities: int = Field(default=200, ge=1, description="Most entities kept per article.")

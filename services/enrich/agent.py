@@ -10,7 +10,7 @@ from newsflow.settings import Settings
 from newsflow.stage import Handler, build_runner, forward, stage_agent
 from services.budget import Budget
 from services.enrich.enrich import Enricher
-from services.enrich.handler import handle_one
+from services.enrich.handler import handle_normalized
 from services.routing import Coordinates, Routed
 
 
@@ -20,7 +20,7 @@ def handler(settings: Settings, enricher: Enricher | None = None) -> Handler:
     model = enricher or Enricher(limits=settings.limits)
 
     def handle(value: bytes | None, key: bytes | None, at: Coordinates, budget: Budget) -> Routed:
-        return handle_one(model, value, key, at, budget=budget)
+        return handle_normalized(model, value, key, at, budget=budget)
 
     return handle
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from pydantic import ValidationError
 
 from schemas import NormalizedArticle
@@ -15,7 +13,7 @@ from services.routing import Coordinates, Routed, dead_letter, published
 SCHEMA = "EnrichedArticle/1"
 
 
-def handle_one(
+def handle_normalized(
     enricher: Enricher, value: bytes | None, key: bytes | None, at: Coordinates, *, budget: Budget
 ) -> Routed:
     """Validate, enrich within ``budget``, and publish; any poison is dead-lettered instead
@@ -33,14 +31,3 @@ def handle_one(
         return dead_letter("enrich", exc, value=original, key=key, at=at,
                            article_id=article.article_id)  # fmt: skip
     return published("enriched", result.article_id, result.model_dump_json().encode(), SCHEMA)
-
-
-def handle_normalized(
-    enricher: Enricher, messages: Sequence[tuple[bytes | None, bytes | None, Coordinates]]
-) -> list[Routed]:
-    """One routing decision per message, in order; each message gets its own time budget.
-    Kept for callers still handing in batches (``messages`` are (value, key, coordinates))."""
-    return [
-        handle_one(enricher, value, key, at, budget=Budget(enricher.limits.message_seconds))
-        for value, key, at in messages
-    ]

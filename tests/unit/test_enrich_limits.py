@@ -13,7 +13,7 @@ from schemas import DeadLetter, EnrichedArticle, NormalizedArticle
 from schemas.normalized import Caption, Paragraph
 from services.budget import Budget
 from services.enrich.enrich import Enricher
-from services.enrich.handler import handle_normalized, handle_one
+from services.enrich.handler import handle_normalized
 from services.errors import TimedOut, TooLarge
 from services.limits import Limits
 from services.routing import Coordinates
@@ -136,24 +136,21 @@ def test_an_expired_budget_is_a_timeout(enricher: Enricher) -> None:
         enricher.enrich(source, budget=Budget(10.0, clock=clock))
 
 
-def test_handle_one_routes_each_outcome(enricher: Enricher) -> None:
+def test_handle_normalized_routes_each_outcome(enricher: Enricher) -> None:
     ok = article("Merkel meets Macron", [SENTENCE])
-    published = handle_one(enricher, ok.model_dump_json().encode(), b"k", AT, budget=Budget(30))
+    published = handle_normalized(
+        enricher, ok.model_dump_json().encode(), b"k", AT, budget=Budget(30)
+    )
     assert published.destination == "enriched" and published.article_id == ok.article_id
     assert published.schema == "EnrichedArticle/1"
     assert EnrichedArticle.model_validate_json(published.value).entities
 
-    invalid = handle_one(enricher, b'{"title": 1}', b"k", AT, budget=Budget(30))
+    invalid = handle_normalized(enricher, b'{"title": 1}', b"k", AT, budget=Budget(30))
     assert (invalid.destination, invalid.error_code) == ("deadletter", "invalid_article")
 
-    expired = handle_one(enricher, ok.model_dump_json().encode(), b"k", AT, budget=Budget(-1))
+    expired = handle_normalized(
+        enricher, ok.model_dump_json().encode(), b"k", AT, budget=Budget(-1)
+    )
     assert (expired.destination, expired.error_code) == ("deadletter", "timeout")
     letter = DeadLetter.model_validate_json(expired.value)
     assert letter.article_id == ok.article_id and letter.original == ok.model_dump_json().encode()
-
-
-def test_handle_normalized_gives_each_message_its_own_budget(enricher: Enricher) -> None:
-    too_long = article("Title", ["word " * (enricher.limits.max_paragraph_chars // 4)])
-    values = [article("Merkel", [SENTENCE]), too_long, article("Macron", [SENTENCE])]
-    routed = handle_normalized(enricher, [(a.model_dump_json().encode(), None, AT) for a in values])
-    assert [r.error_code for r in routed] == [None, "too_large", None]
