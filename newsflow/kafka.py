@@ -80,7 +80,7 @@ async def ensure_topics(settings: Settings, *, timeout: float = 30.0) -> list[st
     try:
         existing = set(await admin.list_topics())
         wanted = [t for t in settings.topics.all() if t not in existing]
-        await _check_record_limits(admin, settings, [t for t in settings.topics.all()
+        await _check_record_limits(admin, settings, [t for t in _record_topics(settings)
                                                      if t in existing])  # fmt: skip
         created = []
         for name in wanted:
@@ -99,6 +99,22 @@ async def ensure_topics(settings: Settings, *, timeout: float = 30.0) -> list[st
         if created:
             log.info("topics_created", topics=created, partitions=settings.partitions)
         return created
+    finally:
+        await admin.close()
+
+
+def _record_topics(settings: Settings) -> list[str]:
+    """The topics that carry articles and dead letters (not the replay log's small records)."""
+    return [t for t in settings.topics.all() if t != settings.topics.replayed]
+
+
+async def check_record_limits(settings: Settings, *, timeout: float = 30.0) -> None:
+    """Where topics are managed elsewhere (NEWSFLOW_CREATE_TOPICS=false): warn about any whose
+    ``max.message.bytes`` is below newsflow's limit."""
+    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=int(timeout * 1000))
+    await connect(admin, settings, timeout=timeout, close=admin.close)
+    try:
+        await _check_record_limits(admin, settings, _record_topics(settings))
     finally:
         await admin.close()
 

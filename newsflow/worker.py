@@ -17,7 +17,7 @@ from newsflow import exits
 from newsflow.app import SERVICES, Service, app_topics, create_app
 from newsflow.health import Health
 from newsflow.health import install as install_health
-from newsflow.kafka import check_transactions, ensure_topics
+from newsflow.kafka import check_record_limits, check_transactions, ensure_topics
 from newsflow.logs import configure_logging
 from newsflow.procs import child_options
 from newsflow.publish import Publisher
@@ -96,6 +96,8 @@ def run_worker(settings: Settings, service: Service, *, web_port: int | None = N
     asyncio.set_event_loop(loop)
     if settings.create_topics:
         loop.run_until_complete(ensure_topics(settings))
+    else:
+        loop.run_until_complete(check_record_limits(settings))
     if settings.processing_guarantee == "exactly_once":
         loop.run_until_complete(check_transactions(settings))
     (settings.data_dir / service).mkdir(parents=True, exist_ok=True)

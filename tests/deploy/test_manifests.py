@@ -115,6 +115,19 @@ def test_configuration_is_generated_valid_and_drains_in_time(
         assert refs == [cm["metadata"]["name"]]
 
 
+def test_topics_take_the_largest_record_newsflow_writes(rendered) -> None:  # type: ignore[no-untyped-def]
+    """A topic that refuses what newsflow may write turns outputs into dead letters: every
+    topic's max.message.bytes is the ConfigMap's NEWSFLOW_LIMITS__MAX_MESSAGE_BYTES (the replay
+    log holds only small records of its own)."""
+    _, docs = rendered
+    (cm,) = of_kind(docs, "ConfigMap")
+    limit = int(cm["data"]["NEWSFLOW_LIMITS__MAX_MESSAGE_BYTES"])
+    assert limit == Settings().limits.max_message_bytes
+    for topic in of_kind(docs, "KafkaTopic"):
+        if topic["metadata"]["name"] != "articles.replayed":
+            assert int(topic["spec"]["config"]["max.message.bytes"]) == limit
+
+
 def test_topics_users_and_acls_match_the_settings(rendered) -> None:  # type: ignore[no-untyped-def]
     overlay, docs = rendered
     defaults = Settings()
