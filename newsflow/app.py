@@ -8,11 +8,14 @@ from typing import Any, Literal
 import faust
 from faust.web.drivers.aiohttp import Web as AiohttpWeb
 
+from newsflow.flow import ByteWindow
 from newsflow.kafka import ssl_context
 from newsflow.settings import Settings
 from newsflow.transport import transport_for
 
 Service = Literal["ingest", "enrich"]
+#: Messages a stage may hold fetched but not handled; bytes are bounded by the ByteWindow.
+STREAM_BUFFER = 1024
 SERVICES: tuple[Service, ...] = ("ingest", "enrich")
 
 
@@ -49,14 +52,19 @@ class OwnPagesOnly(AiohttpWeb):
 
 
 def create_app(
-    settings: Settings, service: Service, *, web_port: int | None = None, loop: Any = None
+    settings: Settings,
+    service: Service,
+    *,
+    web_port: int | None = None,
+    loop: Any = None,
+    window: ByteWindow | None = None,
 ) -> faust.App:
     """One consumer group per service (``<app_id>-ingest``, ``<app_id>-enrich``), so each is
     scaled on its own and the two never share an assignment."""
     brokers = [
         f"kafka://{hp.strip()}" for hp in settings.bootstrap_servers.split(",") if hp.strip()
     ]
-    transport = transport_for(settings.fetch_max_wait, settings.fetch_max_bytes)
+    transport = transport_for(settings.fetch_max_wait, settings.fetch_max_bytes, window)
 
     class App(faust.App):
         def _new_transport(self) -> Any:
@@ -94,9 +102,10 @@ def create_app(
         # over it becomes a dead letter that fits), so the client never refuses one for size.
         producer_max_request_size=settings.limits.max_message_bytes,
         consumer_max_fetch_size=settings.limits.max_message_bytes,
-        # Memory of a backlog: at most stream_buffer messages waiting, batch_size more from
-        # one poll, and one fetch of fetch_max_bytes (README, Guarantees).
-        stream_buffer_maxsize=settings.stream_buffer,
+        # Memory of a backlog is bounded in bytes by the window (newsflow/flow.py): buffer_bytes
+        # held, one poll of batch_size records more, one fetch of fetch_max_bytes (README,
+        # Guarantees). The count bound stays generous, so small messages never pause fetching.
+        stream_buffer_maxsize=STREAM_BUFFER,
         broker_max_poll_records=settings.batch_size,
         datadir=str(settings.data_dir / service),
         loop=loop,

@@ -145,11 +145,11 @@ class Settings(BaseSettings):
         description="A batch is handled and delivered in parts of at most this many input bytes "
         "(one message at the least), so outputs held in memory stay bounded.",
     )
-    stream_buffer: int = Field(
-        default=32,
+    buffer_bytes: int = Field(
+        default=32_000_000,
         ge=1,
-        description="Messages a stage may hold fetched but not yet handled (faust's "
-        "stream_buffer_maxsize); with max_message_bytes it bounds a backlog's memory.",
+        description="Bytes of messages a stage may hold fetched but not yet handled (a backlog "
+        "of large messages stops fetching there; see Guarantees).",
     )
     fetch_max_bytes: int = Field(
         default=8_000_000,

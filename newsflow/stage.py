@@ -25,6 +25,7 @@ from typing import Any
 from faust.exceptions import ConsumerNotStarted
 
 from newsflow import agentlog, exits
+from newsflow.flow import ByteWindow
 from newsflow.journal import CrashJournal
 from newsflow.metrics import BATCH_SIZE, CONSUMER_LAG, END_TO_END
 from newsflow.publish import ORIGIN_HEADER, DeliveryFailed, SendMany, deliver
@@ -111,6 +112,7 @@ class StageRunner:
     watchdog: Watchdog
     batch_max_bytes: int
     trust_origin_header: bool
+    window: ByteWindow | None = None
     executor: ThreadPoolExecutor = dataclasses.field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="stage")
     )
@@ -165,6 +167,9 @@ class StageRunner:
             routed = await deliver(self.send, self.stage, routed, part,
                                    max_bytes=self.limits.max_message_bytes)  # fmt: skip
             self.journal.done(at for _, _, at in part)
+            if self.window is not None:  # delivered: the consumer may take as much again
+                for value, _, at in part:
+                    self.window.give_back((at.topic, at.partition), len(value or b""))
             self._record(part, routed, held, (time.perf_counter() - start) / len(part))
             out.extend(routed)
         BATCH_SIZE.labels(self.stage).observe(len(events))
@@ -186,7 +191,14 @@ class StageRunner:
                 END_TO_END.observe(max(0.0, now - origin))
 
 
-def build_runner(stage: Stage, handle: Handler, send: SendMany, settings: Any) -> StageRunner:
+def build_runner(
+    stage: Stage,
+    handle: Handler,
+    send: SendMany,
+    settings: Any,
+    *,
+    window: ByteWindow | None = None,
+) -> StageRunner:
     """A stage's runner from the settings: its crash journal under the data directory and a
     running watchdog that ends the process on a message stuck past ``stuck_seconds``."""
     journal = CrashJournal(settings.data_dir / stage, attempts=settings.crash_loop_attempts)
@@ -195,7 +207,8 @@ def build_runner(stage: Stage, handle: Handler, send: SendMany, settings: Any) -
     watchdog = Watchdog(stage, settings.stuck_seconds, on_stuck=_stuck)
     watchdog.run()
     return StageRunner(stage, handle, send, settings.limits, journal, watchdog,
-                       settings.batch_max_bytes, trust_origin_header=stage != "ingest")  # fmt: skip
+                       settings.batch_max_bytes, trust_origin_header=stage != "ingest",
+                       window=window)  # fmt: skip
 
 
 def _stuck(reason: str) -> None:

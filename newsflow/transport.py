@@ -14,11 +14,16 @@ from typing import Any
 import aiokafka
 from faust.transport.drivers import aiokafka as driver
 
+from newsflow.flow import ByteWindow
 
-def transport_for(fetch_max_wait: float, fetch_max_bytes: int) -> type[driver.Transport]:
-    """A faust Transport class whose worker consumers wait at most ``fetch_max_wait`` s and
-    take at most ``fetch_max_bytes`` per fetch (aiokafka's default, 50 MB, is not one faust
-    exposes; a single larger message still comes)."""
+
+def transport_for(
+    fetch_max_wait: float, fetch_max_bytes: int, window: ByteWindow | None = None
+) -> type[driver.Transport]:
+    """A faust Transport class whose worker consumers wait at most ``fetch_max_wait`` s, take
+    at most ``fetch_max_bytes`` per fetch (aiokafka's default, 50 MB, is not one faust
+    exposes; a single larger message still comes), and take no records while the stage holds
+    ``window.limit`` bytes of them (newsflow/flow.py)."""
     wait_ms = max(1, int(fetch_max_wait * 1000))
 
     class ConsumerThread(driver.AIOKafkaConsumerThread):
@@ -28,6 +33,15 @@ def transport_for(fetch_max_wait: float, fetch_max_bytes: int) -> type[driver.Tr
             consumer._fetch_max_wait_ms = wait_ms
             consumer._fetch_max_bytes = fetch_max_bytes
             return consumer
+
+        async def getmany(self, active_partitions: Any, timeout: float) -> Any:
+            if window is None:
+                return await super().getmany(active_partitions, timeout)
+            if not await window.wait_for_room(timeout):
+                return {}
+            records = await super().getmany(active_partitions, timeout)
+            window.take(records)
+            return records
 
     class Consumer(driver.Consumer):
         def _new_consumer_thread(self) -> ConsumerThread:

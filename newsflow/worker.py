@@ -15,6 +15,7 @@ import structlog
 
 from newsflow import exits
 from newsflow.app import SERVICES, Service, app_topics, create_app
+from newsflow.flow import ByteWindow
 from newsflow.health import Health
 from newsflow.health import install as install_health
 from newsflow.kafka import check_record_limits, check_transactions, ensure_topics
@@ -33,8 +34,14 @@ async def _log_assignment(sender: Any, *args: Any, **kwargs: Any) -> None:
 
 
 def build_app(settings: Settings, service: Service, *, web_port: int | None = None) -> faust.App:
-    app = create_app(settings, service, web_port=web_port)
+    window = ByteWindow(settings.buffer_bytes)
+    app = create_app(settings, service, web_port=web_port, window=window)
     app.on_partitions_assigned.connect(cast(Any, _log_assignment))  # mode types a narrower protocol
+
+    async def _forget_revoked(_sender: Any, revoked: Any, **_kwargs: Any) -> None:
+        window.forget(revoked)
+
+    app.on_partitions_revoked.connect(cast(Any, _forget_revoked))
     topics = app_topics(app, settings)
     health = Health()
     install_health(app, settings, health)
@@ -44,11 +51,11 @@ def build_app(settings: Settings, service: Service, *, web_port: int | None = No
     if service == "ingest":
         from services.ingest.agent import register as register_ingest  # noqa: PLC0415  # load on demand
 
-        register_ingest(app, topics.raw, settings, send=send.send_many)
+        register_ingest(app, topics.raw, settings, send=send.send_many, window=window)
     else:
         from services.enrich.agent import register as register_enrich  # noqa: PLC0415  # loads the model
 
-        register_enrich(app, topics.normalized, settings, send=send.send_many)
+        register_enrich(app, topics.normalized, settings, send=send.send_many, window=window)
     health.set(models_loaded=True)
     return app
 

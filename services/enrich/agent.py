@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from newsflow.flow import ByteWindow
 from newsflow.publish import SendMany
 from newsflow.settings import Settings
 from newsflow.stage import Handler, build_runner, forward, stage_agent
@@ -32,8 +33,9 @@ def register(
     *,
     send: SendMany,
     enricher: Enricher | None = None,
+    window: ByteWindow | None = None,
     **opts: Any,
 ) -> Any:
-    runner = build_runner("enrich", handler(settings, enricher), send, settings)
+    runner = build_runner("enrich", handler(settings, enricher), send, settings, window=window)
     return stage_agent(app, source, runner, batch_size=settings.batch_size,
                        batch_window=settings.batch_window, **opts)  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from newsflow.flow import ByteWindow
 from newsflow.publish import SendMany
 from newsflow.settings import Settings
 from newsflow.stage import Handler, build_runner, forward, stage_agent
@@ -26,7 +27,15 @@ def handler(settings: Settings) -> Handler:
     return handle
 
 
-def register(app: Any, source: Any, settings: Settings, *, send: SendMany, **opts: Any) -> Any:
-    runner = build_runner("ingest", handler(settings), send, settings)
+def register(
+    app: Any,
+    source: Any,
+    settings: Settings,
+    *,
+    send: SendMany,
+    window: ByteWindow | None = None,
+    **opts: Any,
+) -> Any:
+    runner = build_runner("ingest", handler(settings), send, settings, window=window)
     return stage_agent(app, source, runner, batch_size=settings.batch_size,
                        batch_window=settings.batch_window, **opts)  # fmt: skip
