@@ -222,6 +222,23 @@ def crash(stage: str, exc: BaseException) -> None:
     exits.die(exits.AGENT_CRASHED, "agent_crashed", stage=stage, error=repr(exc))
 
 
+def register_stage(
+    app: Any,
+    source: Any,
+    stage: Stage,
+    handle: Handler,
+    settings: Any,
+    *,
+    send: SendMany,
+    window: ByteWindow | None = None,
+    on_crash: Callable[[str, BaseException], None] = crash,
+) -> Any:
+    """A stage's agent on ``source``: its handler in a runner built from the settings."""
+    runner = build_runner(stage, handle, send, settings, window=window)
+    return stage_agent(app, source, runner, batch_size=settings.batch_size,
+                       batch_window=settings.batch_window, on_crash=on_crash)  # fmt: skip
+
+
 def stage_agent(
     app: Any,
     source: Any,

@@ -23,6 +23,7 @@ from newsflow.logs import configure_logging
 from newsflow.procs import child_options
 from newsflow.publish import Publisher
 from newsflow.settings import Settings
+from newsflow.stage import register_stage
 
 log = structlog.get_logger(__name__)
 
@@ -49,13 +50,15 @@ def build_app(settings: Settings, service: Service, *, web_port: int | None = No
         topics, health, service, exactly_once=settings.processing_guarantee == "exactly_once"
     )
     if service == "ingest":
-        from services.ingest.agent import register as register_ingest  # noqa: PLC0415  # load on demand
+        from services.ingest.agent import handler  # noqa: PLC0415  # load on demand
 
-        register_ingest(app, topics.raw, settings, send=send.send_many, window=window)
+        source = topics.raw
     else:
-        from services.enrich.agent import register as register_enrich  # noqa: PLC0415  # loads the model
+        from services.enrich.agent import handler  # noqa: PLC0415  # loads the model
 
-        register_enrich(app, topics.normalized, settings, send=send.send_many, window=window)
+        source = topics.normalized
+    register_stage(app, source, service, handler(settings), settings, send=send.send_many,
+                   window=window)  # fmt: skip
     health.set(models_loaded=True)
     return app
 

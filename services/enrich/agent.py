@@ -3,12 +3,8 @@ handler.py. The model is loaded once, when the worker starts."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from newsflow.flow import ByteWindow
-from newsflow.publish import SendMany
 from newsflow.settings import Settings
-from newsflow.stage import Handler, build_runner, forward, stage_agent
+from newsflow.stage import Handler, forward
 from services.budget import Budget
 from services.enrich.enrich import Enricher
 from services.enrich.handler import handle_normalized
@@ -24,18 +20,3 @@ def handler(settings: Settings, enricher: Enricher | None = None) -> Handler:
         return handle_normalized(model, value, key, at, budget=budget)
 
     return handle
-
-
-def register(
-    app: Any,
-    source: Any,
-    settings: Settings,
-    *,
-    send: SendMany,
-    enricher: Enricher | None = None,
-    window: ByteWindow | None = None,
-    **opts: Any,
-) -> Any:
-    runner = build_runner("enrich", handler(settings, enricher), send, settings, window=window)
-    return stage_agent(app, source, runner, batch_size=settings.batch_size,
-                       batch_window=settings.batch_window, **opts)  # fmt: skip

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from newsflow.flow import ByteWindow
-from newsflow.publish import SendMany
 from newsflow.settings import Settings
-from newsflow.stage import Handler, build_runner, forward, stage_agent
+from newsflow.stage import Handler, forward
 from services.budget import Budget
 from services.ingest.dedupe import NearDuplicateIndex
 from services.ingest.handler import handle_raw
@@ -25,17 +21,3 @@ def handler(settings: Settings) -> Handler:
         return handle_raw(value, key, at, limits=settings.limits, index=index, budget=budget)
 
     return handle
-
-
-def register(
-    app: Any,
-    source: Any,
-    settings: Settings,
-    *,
-    send: SendMany,
-    window: ByteWindow | None = None,
-    **opts: Any,
-) -> Any:
-    runner = build_runner("ingest", handler(settings), send, settings, window=window)
-    return stage_agent(app, source, runner, batch_size=settings.batch_size,
-                       batch_window=settings.batch_window, **opts)  # fmt: skip

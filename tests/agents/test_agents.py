@@ -12,10 +12,11 @@ import structlog
 
 from newsflow.app import app_topics, create_app
 from newsflow.settings import Settings
+from newsflow.stage import register_stage
 from schemas import DeadLetter, EnrichedArticle, NormalizedArticle
-from services.enrich.agent import register as register_enrich
+from services.enrich.agent import handler as enrich_handler
 from services.ingest import agent as agent_module
-from services.ingest.agent import register as register_ingest
+from services.ingest.agent import handler as ingest_handler
 from services.ingest.normalise import normalise_payload
 from services.routing import Routed
 
@@ -56,7 +57,8 @@ def _close_consumer_thread_loop(app: Any) -> None:
 async def ingest(settings: Settings) -> AsyncIterator[tuple[Any, Recorder]]:
     app = _app(settings, "ingest")
     rec = Recorder()
-    yield register_ingest(app, app_topics(app, settings).raw, settings, send=rec), rec
+    source = app_topics(app, settings).raw
+    yield register_stage(app, source, "ingest", ingest_handler(settings), settings, send=rec), rec
     _close_consumer_thread_loop(app)
 
 
@@ -76,7 +78,8 @@ async def test_ingest_publishes_normalized_keyed_by_article_id(ingest, samples: 
 async def test_enrich_publishes_enriched_or_dead_letter(settings: Settings, samples: Path) -> None:
     app = _app(settings, "enrich")
     rec = Recorder()
-    agent = register_enrich(app, app_topics(app, settings).normalized, settings, send=rec)
+    source = app_topics(app, settings).normalized
+    agent = register_stage(app, source, "enrich", enrich_handler(settings), settings, send=rec)
     normalized = normalise_payload((samples / "rotterdam-dock-strike.txt").read_bytes())
     async with agent.test_context() as ctx:
         await ctx.put(normalized.model_dump_json().encode())
