@@ -79,8 +79,9 @@ class Workers:
             cmd = [sys.executable, "-m", "newsflow", "worker", "--service", service,
                    "--web-port", str(free_port())]  # fmt: skip
             with (self.logs / f"{service}.log").open("ab") as out:
-                self.procs[service] = subprocess.Popen(cmd, env=self.env, stdout=out,
-                                                       stderr=subprocess.STDOUT, cwd=ROOT)  # fmt: skip
+                proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                        cwd=ROOT)  # fmt: skip
+            self.procs[service] = proc
 
     def peak_rss_mb(self) -> dict[str, float]:
         peaks = {}
@@ -183,8 +184,10 @@ def main() -> None:
         print(f"backlog of {len(pages)} pages of {len(pages[0]):,} bytes and {len(reports)} "
               f"reports of {len(reports[0]):,} bytes: {kinds} in {took:.1f} s")  # fmt: skip
         for service in peaks:
-            print(f"  peak RSS {service}: {before[service]:.0f} MB before, {peaks[service]:.0f} "
-                  "MB after the backlog")
+            print(
+                f"  peak RSS {service}: {before[service]:.0f} MB before, {peaks[service]:.0f} "
+                "MB after the backlog"
+            )
         print(f"  workers alive: {workers.alive()}")
         result["backlog"] = {"outcomes": kinds, "seconds": took, "rss_before_mb": before,
                              "rss_peak_mb": peaks, "alive": workers.alive()}  # fmt: skip

@@ -202,7 +202,8 @@ class Workers:
 
     def __init__(self, bootstrap: str, *, enrich_workers: int, transforms: bool) -> None:
         tag = uuid.uuid4().hex[:6]
-        topics = {name: f"{name}-{tag}" for name in ("raw", "normalized", "enriched", "deadletter")}
+        names = ("raw", "normalized", "enriched", "deadletter", "replayed")
+        topics = {name: f"{name}-{tag}" for name in names}
         self.settings = Settings(bootstrap_servers=bootstrap, topics=topics)
         self.env = {
             **os.environ,
