@@ -103,10 +103,9 @@ def create_app(
         producer_max_request_size=settings.limits.max_message_bytes,
         consumer_max_fetch_size=settings.limits.max_message_bytes,
         # Memory of a backlog is bounded in bytes by the window (newsflow/flow.py): buffer_bytes
-        # held, one poll of batch_size records more, one fetch of fetch_max_bytes (README,
-        # Guarantees). The count bound stays generous, so small messages never pause fetching.
+        # held, plus one poll, which returns what the client has fetched (README, Guarantees).
+        # The count bound stays generous, so small messages never pause fetching.
         stream_buffer_maxsize=STREAM_BUFFER,
-        broker_max_poll_records=settings.batch_size,
         datadir=str(settings.data_dir / service),
         loop=loop,
     )

@@ -23,7 +23,6 @@ async def test_worker_consumer_uses_the_configured_fetch_wait_and_sizes() -> Non
         assert consumer._fetch_max_wait_ms == 250
         assert consumer._fetch_max_bytes == 3_000_000
         assert consumer._max_partition_fetch_bytes == settings.limits.max_message_bytes
-        assert app.conf.broker_max_poll_records == settings.batch_size
         assert app.conf.producer_max_request_size == settings.limits.max_message_bytes
     finally:
         await consumer.stop()
