@@ -133,11 +133,26 @@ class StageRunner:
         finally:
             self.watchdog.stop()
 
+    def _prepare(self, part: list[Message]) -> None:
+        """The handler's optional step over a whole part (enrich runs its model over all the
+        part's articles at once). Best effort: if it fails, each message is handled alone."""
+        prepare = getattr(self.handle, "prepare", None)
+        if prepare is None:
+            return
+        self.watchdog.start(part[0][2])
+        try:
+            prepare(part)
+        except Exception as exc:  # the messages still get handled, each on its own
+            agentlog.log.warning("prepare_failed", stage=self.stage, error=repr(exc))
+        finally:
+            self.watchdog.stop()
+
     def handle_part(self, part: list[Message]) -> list[Routed]:
         """Runs in the stage's thread. Messages that crashed the process before are handled
         one at a time, each alone in the journal, so only the guilty one is counted again."""
         if not any(self.journal.crashed(at) for _, _, at in part):
             self.journal.begin(at for _, _, at in part)
+            self._prepare(part)
             return [self._one(*message) for message in part]
         out = []
         for message in part:

@@ -1,22 +1,35 @@
-"""The enrich agent: normalized -> enriched (or dead letter). Wiring only; the work is in
-handler.py. The model is loaded once, when the worker starts."""
+"""The enrich agent's handler: normalized -> enriched (or dead letter). Wiring only; the work
+is in handler.py. The model is loaded once, when the worker starts."""
 
 from __future__ import annotations
 
 from newsflow.settings import Settings
-from newsflow.stage import Handler, forward
+from newsflow.stage import Handler, Message, forward
 from services.budget import Budget
 from services.enrich.enrich import Enricher
-from services.enrich.handler import handle_normalized
+from services.enrich.handler import Prepared, handle_normalized, prepare
 from services.routing import Coordinates, Routed
+
+
+class EnrichHandler:
+    """One message at a time, after ``prepare`` ran the model over its batch at once."""
+
+    def __init__(self, enricher: Enricher) -> None:
+        self.enricher = enricher
+        self.prepared: dict[Coordinates, Prepared] = {}
+
+    def prepare(self, messages: list[Message]) -> None:
+        self.prepared = {}
+        self.prepared = prepare(self.enricher, messages)
+
+    def __call__(
+        self, value: bytes | None, key: bytes | None, at: Coordinates, budget: Budget
+    ) -> Routed:
+        return handle_normalized(self.enricher, value, key, at, budget=budget,
+                                 prepared=self.prepared.pop(at, None))  # fmt: skip
 
 
 def handler(settings: Settings, enricher: Enricher | None = None) -> Handler:
     if not settings.transforms:
         return forward("enriched")
-    model = enricher or Enricher(limits=settings.limits)
-
-    def handle(value: bytes | None, key: bytes | None, at: Coordinates, budget: Budget) -> Routed:
-        return handle_normalized(model, value, key, at, budget=budget)
-
-    return handle
+    return EnrichHandler(enricher or Enricher(limits=settings.limits))

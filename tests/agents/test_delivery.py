@@ -253,3 +253,30 @@ def test_an_origin_header_is_believed_only_past_ingest_and_only_when_sane() -> N
     assert origin_timestamp(message(b"1699999999.5"), trust_header=False) == 1_700_000_000.0
     for forged in (b"-inf", b"nan", b"inf", b"-5", b"9e99", b"soon"):
         assert origin_timestamp(message(forged), trust_header=True) == 1_700_000_000.0
+
+
+class Preparing:
+    """A handler with a step over the whole part first (as enrich runs its model at once)."""
+
+    def __init__(self, fail: bool) -> None:
+        self.fail = fail
+        self.prepared: list[list[int]] = []
+
+    def prepare(self, part: list[Any]) -> None:
+        if self.fail:
+            raise RuntimeError("the model failed on the batch")
+        self.prepared.append([at.offset for _, _, at in part])
+
+    def __call__(self, value: bytes | None, key: Any, at: Coordinates, budget: Budget) -> Routed:
+        return _article(value or b"")
+
+
+async def test_the_handlers_batch_step_runs_once_per_part_and_a_failure_is_only_slower(
+    tmp_path: Path,
+) -> None:
+    ok = Preparing(fail=False)
+    out = await _runner(tmp_path / "a", Recorder(), ok).process_batch(_events([b"a", b"b"]))
+    assert ok.prepared == [[0, 1]] and [r.destination for r in out] == ["normalized"] * 2
+    failing = Preparing(fail=True)
+    out = await _runner(tmp_path / "b", Recorder(), failing).process_batch(_events([b"a", b"b"]))
+    assert [r.destination for r in out] == ["normalized"] * 2  # each message handled alone

@@ -370,3 +370,31 @@ def test_an_agent_that_crashes_takes_its_process_down(pipeline: Pipeline) -> Non
         f"MEASURED agent crash: the worker exited 70 {took:.1f}s after publishing; after a "
         "restart all 6 articles were enriched"
     )
+
+
+def test_a_stuck_message_ends_its_worker_and_the_supervisor_restarts_it(
+    pipeline: Pipeline,
+) -> None:
+    """With NEWSFLOW_STUCK_SECONDS below what one long article takes, the watchdog ends the
+    enrich worker (exit 71) on it each time; `worker --service all` restarts it with backoff,
+    and the third death dead-letters the article crash_loop. The stream goes on."""
+    pipeline.env = {**pipeline.env, "NEWSFLOW_STUCK_SECONDS": "0.5"}
+    worker = pipeline.start_worker("all")
+    slow = long_report()
+    start = time.monotonic()
+    pipeline.produce([slow])
+    found = _outcomes(pipeline, {"slow": slow}, timeout=240)
+    took = time.monotonic() - start
+    assert found == {"slow": "dead letter crash_loop (enrich)"}, pipeline.logs()
+    after = corpus(10, start=9800)
+    pipeline.produce(after)
+    seen, _ = pipeline.collect_ids(pipeline.settings.topics.enriched, _ids(pipeline, after))
+    assert _ids(pipeline, after) <= seen.keys()
+    logs = "".join(path.read_text() for _, path in pipeline.procs)
+    assert logs.count('"worker_stuck"') == 3 and logs.count('"worker_crashed"') == 3
+    assert worker.poll() is None
+    print(
+        f"MEASURED a message stuck past 0.5 s: the enrich worker ended (exit 71) and was "
+        f"restarted 3 times, then the message was dead-lettered crash_loop, {took:.1f}s after "
+        "publishing; 10 articles after it enriched"
+    )
