@@ -38,9 +38,9 @@ sys.path.insert(0, str(ROOT))
 
 from newsflow.broker import EmbeddedBroker, free_port  # noqa: E402
 from newsflow.client import consume_records, produce  # noqa: E402
+from newsflow.services.errors import PoisonError  # noqa: E402
+from newsflow.services.ingest.normalise import normalise_payload  # noqa: E402
 from newsflow.settings import Settings  # noqa: E402
-from services.errors import PoisonError  # noqa: E402
-from services.ingest.normalise import normalise_payload  # noqa: E402
 from tests.integration.corpus import corpus, costly, long_report  # noqa: E402
 
 

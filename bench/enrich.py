@@ -25,10 +25,10 @@ from typing import Any
 
 import spacy
 
+from newsflow.schemas import NormalizedArticle
+from newsflow.services.enrich.enrich import SPACY_MODEL, Enricher
+from newsflow.services.ingest.normalise import normalise_payload
 from newsflow.showcase import sample_files
-from schemas import NormalizedArticle
-from services.enrich.enrich import SPACY_MODEL, Enricher
-from services.ingest.normalise import normalise_payload
 
 
 def median_rate(fn: Callable[[], Any], items: int, repeat: int) -> float:

@@ -23,10 +23,10 @@ import spacy
 import trafilatura
 from enrich import median_rate, plain_texts, spacy_full  # bench/enrich.py
 
+from newsflow.schemas import RawArticle
+from newsflow.services.enrich.enrich import SPACY_MODEL, Enricher
+from newsflow.services.ingest.normalise import normalise_article, normalise_payload
 from newsflow.showcase import sample_files
-from schemas import RawArticle
-from services.enrich.enrich import SPACY_MODEL, Enricher
-from services.ingest.normalise import normalise_article, normalise_payload
 
 ROOT = Path(__file__).resolve().parents[1]
 

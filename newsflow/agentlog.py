@@ -6,9 +6,9 @@ from __future__ import annotations
 import structlog
 
 from newsflow.metrics import DEAD_LETTERS, MESSAGES, PROCESSING
-from schemas import Stage
-from services.errors import InternalError
-from services.routing import Coordinates, Routed, dead_letter
+from newsflow.schemas import Stage
+from newsflow.services.errors import InternalError
+from newsflow.services.routing import Coordinates, Routed, dead_letter
 
 log = structlog.get_logger("newsflow.agent")
 

@@ -427,9 +427,9 @@ def schemas_export(
     ] = False,
 ) -> None:
     """Write (or check) the JSON Schema file of every message contract."""
-    from schemas.export import render_all  # noqa: PLC0415
+    from newsflow.schemas.export import render_all  # noqa: PLC0415
 
-    folder = out or Path(str(resources.files("schemas.json")))
+    folder = out or Path(str(resources.files("newsflow.schemas.json")))
     stale = []
     for name, text in render_all().items():
         path = folder / f"{name}.schema.json"

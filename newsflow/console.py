@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from schemas import EnrichedArticle
+from newsflow.schemas import EnrichedArticle
 
 TOP_ENTITIES = 6
 

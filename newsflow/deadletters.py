@@ -32,8 +32,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from newsflow.client import CONNECT_TIMEOUT, consume_records
 from newsflow.kafka import client_options, connect, ensure_topics
+from newsflow.schemas import DeadLetter, Stage
 from newsflow.settings import Settings, Topics
-from schemas import DeadLetter, Stage
 
 log = structlog.get_logger(__name__)
 

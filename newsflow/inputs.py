@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 
-from services.ingest.envelope import sniff_content_type
+from newsflow.services.ingest.envelope import sniff_content_type
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from services.routing import Coordinates
+from newsflow.services.routing import Coordinates
 
 #: Crash counts kept at most (oldest dropped): messages of partitions that moved elsewhere.
 MAX_REMEMBERED = 1_000

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from newsflow.inputs import Input
+from newsflow.services.budget import Budget
+from newsflow.services.enrich.enrich import Enricher
+from newsflow.services.enrich.handler import handle_normalized
+from newsflow.services.ingest.dedupe import NearDuplicateIndex
+from newsflow.services.ingest.handler import handle_raw
+from newsflow.services.routing import Coordinates
 from newsflow.settings import Settings
-from services.budget import Budget
-from services.enrich.enrich import Enricher
-from services.enrich.handler import handle_normalized
-from services.ingest.dedupe import NearDuplicateIndex
-from services.ingest.handler import handle_raw
-from services.routing import Coordinates
 
 
 def process_inputs(inputs: list[Input], settings: Settings) -> Iterator[tuple[str, bool]]:

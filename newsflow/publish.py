@@ -38,9 +38,9 @@ from faust.exceptions import ProducerSendError
 from newsflow.app import AppTopics
 from newsflow.health import Health
 from newsflow.metrics import PUBLISH_RETRIES, REFUSED
-from schemas import Stage
-from services.errors import OutputRejected
-from services.routing import Coordinates, Routed, degrade
+from newsflow.schemas import Stage
+from newsflow.services.errors import OutputRejected
+from newsflow.services.routing import Coordinates, Routed, degrade
 
 log = structlog.get_logger(__name__)
 ORIGIN_HEADER = "newsflow-raw-timestamp"  # carried from raw to enriched, for end-to-end latency

@@ -22,7 +22,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from services.limits import Limits
+from newsflow.services.limits import Limits
 
 DEFAULT_BOOTSTRAP = "localhost:9092"
 SECRETS_DIR_VARIABLE = "NEWSFLOW_SECRETS_DIR"  # read when Settings() is built

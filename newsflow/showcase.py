@@ -15,8 +15,8 @@ from newsflow.client import consume, produce
 from newsflow.console import show
 from newsflow.inputs import read_inputs
 from newsflow.kafka import ensure_topics
+from newsflow.schemas import DeadLetter, EnrichedArticle
 from newsflow.settings import Settings
-from schemas import DeadLetter, EnrichedArticle
 
 log = structlog.get_logger(__name__)
 

@@ -29,12 +29,12 @@ from newsflow.flow import ByteWindow
 from newsflow.journal import CrashJournal
 from newsflow.metrics import BATCH_SIZE, CONSUMER_LAG, END_TO_END
 from newsflow.publish import ORIGIN_HEADER, DeliveryFailed, SendMany, deliver
+from newsflow.schemas import Stage
+from newsflow.services.budget import Budget
+from newsflow.services.errors import CrashLoop
+from newsflow.services.limits import Limits
+from newsflow.services.routing import Coordinates, Destination, Routed, dead_letter, fit, published
 from newsflow.watchdog import Watchdog
-from schemas import Stage
-from services.budget import Budget
-from services.errors import CrashLoop
-from services.limits import Limits
-from services.routing import Coordinates, Destination, Routed, dead_letter, fit, published
 
 Message = tuple[bytes | None, bytes | None, Coordinates]
 #: A stage's pure core for one message: (value, key, coordinates, time budget) -> decision.

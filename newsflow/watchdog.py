@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import structlog
 
-from services.routing import Coordinates
+from newsflow.services.routing import Coordinates
 
 log = structlog.get_logger(__name__)
 

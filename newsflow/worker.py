@@ -50,11 +50,11 @@ def build_app(settings: Settings, service: Service, *, web_port: int | None = No
         topics, health, service, exactly_once=settings.processing_guarantee == "exactly_once"
     )
     if service == "ingest":
-        from services.ingest.agent import handler  # noqa: PLC0415  # load on demand
+        from newsflow.services.ingest.agent import handler  # noqa: PLC0415  # load on demand
 
         source = topics.raw
     else:
-        from services.enrich.agent import handler  # noqa: PLC0415  # loads the model
+        from newsflow.services.enrich.agent import handler  # noqa: PLC0415  # loads the model
 
         source = topics.normalized
     register_stage(app, source, service, handler(settings), settings, send=send.send_many,

@@ -6,10 +6,10 @@ from these models (``newsflow schemas export``) and a test fails when they drift
 
 from pydantic import BaseModel
 
-from schemas.deadletter import DeadLetter, Stage
-from schemas.enriched import EnrichedArticle, Entity, EntityType, Mention, ModelInfo, Topic
-from schemas.normalized import Caption, NormalizedArticle, Paragraph
-from schemas.raw import ContentType, RawArticle
+from newsflow.schemas.deadletter import DeadLetter, Stage
+from newsflow.schemas.enriched import EnrichedArticle, Entity, EntityType, Mention, ModelInfo, Topic
+from newsflow.schemas.normalized import Caption, NormalizedArticle, Paragraph
+from newsflow.schemas.raw import ContentType, RawArticle
 
 __all__ = [
     "Caption",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from schemas import CONTRACTS
+from newsflow.schemas import CONTRACTS
 
 
 def render_all() -> dict[str, str]:

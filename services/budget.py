@@ -10,7 +10,7 @@ import math
 import time
 from collections.abc import Callable
 
-from services.errors import TimedOut
+from newsflow.services.errors import TimedOut
 
 
 class Budget:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from schemas import DeadLetter, Stage
-from services.errors import OutputTooLarge, PoisonError
+from newsflow.schemas import DeadLetter, Stage
+from newsflow.services.errors import OutputTooLarge, PoisonError
 
 #: What a dead letter keeps of an input too large to carry whole (the whole input stays at its
 #: source coordinates for as long as the topic retains it, with its sha256 in the letter).

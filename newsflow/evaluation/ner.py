@@ -19,9 +19,9 @@ from pathlib import Path
 
 import spacy
 
-from schemas import NormalizedArticle, Paragraph
-from services.enrich.enrich import SPACY_MODEL, Enricher
-from services.limits import Limits
+from newsflow.schemas import NormalizedArticle, Paragraph
+from newsflow.services.enrich.enrich import SPACY_MODEL, Enricher
+from newsflow.services.limits import Limits
 
 TYPE_MAP = {
     "PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "NORP": "MISC",

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.enrich.topics import TopicTagger
+from newsflow.services.enrich.topics import TopicTagger
 
 CLASSES = {1: "World", 2: "Sports", 3: "Business", 4: "Sci/Tech"}
 IPTC_TO_AG = {"15000000": 2, "04000000": 3, "13000000": 4}

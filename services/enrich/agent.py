@@ -3,12 +3,12 @@ is in handler.py. The model is loaded once, when the worker starts."""
 
 from __future__ import annotations
 
+from newsflow.services.budget import Budget
+from newsflow.services.enrich.enrich import Enricher
+from newsflow.services.enrich.handler import Prepared, handle_normalized, prepare
+from newsflow.services.routing import Coordinates, Routed
 from newsflow.settings import Settings
 from newsflow.stage import Handler, Message, forward
-from services.budget import Budget
-from services.enrich.enrich import Enricher
-from services.enrich.handler import Prepared, handle_normalized, prepare
-from services.routing import Coordinates, Routed
 
 
 class EnrichHandler:

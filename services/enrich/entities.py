@@ -6,9 +6,14 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from schemas.enriched import Entity, EntityType, FieldRef, Mention
-from services.enrich.mentions import RawMention
-from services.enrich.places import country_code, country_named, demonym_country, is_major_place
+from newsflow.schemas.enriched import Entity, EntityType, FieldRef, Mention
+from newsflow.services.enrich.mentions import RawMention
+from newsflow.services.enrich.places import (
+    country_code,
+    country_named,
+    demonym_country,
+    is_major_place,
+)
 
 # Short forms may resolve to a longer name of these types ("Putin" -> "Vladimir Putin").
 _LONG_TYPES = frozenset({"PERSON", "ORG"})

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from schemas import NormalizedArticle
-from services.budget import Budget
-from services.enrich.enrich import Enricher
-from services.enrich.mentions import RawMention
-from services.errors import InvalidArticle, PoisonError
-from services.routing import Coordinates, Routed, dead_letter, published
+from newsflow.schemas import NormalizedArticle
+from newsflow.services.budget import Budget
+from newsflow.services.enrich.enrich import Enricher
+from newsflow.services.enrich.mentions import RawMention
+from newsflow.services.errors import InvalidArticle, PoisonError
+from newsflow.services.routing import Coordinates, Routed, dead_letter, published
 
 SCHEMA = "EnrichedArticle/1"
 #: A message's article and the model's mentions in it, found for its whole batch.

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 
-from schemas.enriched import EntityType, FieldRef
-from services.budget import UNLIMITED, Budget
-from services.enrich.places import country_named, demonym_country
+from newsflow.schemas.enriched import EntityType, FieldRef
+from newsflow.services.budget import UNLIMITED, Budget
+from newsflow.services.enrich.places import country_named, demonym_country
 
 KEPT_TYPES: frozenset[str] = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}

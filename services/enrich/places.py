@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import unicodedata
 from functools import cache
-from importlib import resources
+
+from newsflow.services.enrich import data
 
 
 def key(name: str) -> str:
@@ -24,9 +25,13 @@ def key(name: str) -> str:
 
 @cache
 def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], frozenset[str]]:
-    text = resources.files("services.enrich").joinpath("data/places.json").read_text("utf-8")
-    data = json.loads(text)
-    return data["country_names"], data["places"], data["demonyms"], frozenset(data["major_places"])
+    tables = json.loads(data.read_text("places.json"))
+    return (
+        tables["country_names"],
+        tables["places"],
+        tables["demonyms"],
+        frozenset(tables["major_places"]),
+    )
 
 
 def country_code(name: str) -> str | None:

@@ -16,12 +16,12 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import numpy as np
 
-from schemas.enriched import ModelInfo, Topic
+from newsflow.schemas.enriched import ModelInfo, Topic
+from newsflow.services.enrich import data
 
 _WORD = re.compile(r"[a-z]+")
 THRESHOLD = 0.35
@@ -41,9 +41,7 @@ class TopicLexicon:
 
     @classmethod
     def load(cls) -> TopicLexicon:
-        raw = json.loads(
-            resources.files("services.enrich").joinpath("data/iptc_lexicon.json").read_text("utf-8")
-        )
+        raw = json.loads(data.read_text("iptc_lexicon.json"))
         subtopics = raw.get("subtopics", {})
         return cls(
             info=ModelInfo(name=raw["name"], version=raw["version"]),
@@ -109,9 +107,8 @@ LEXICON_WEIGHT = 0.8  # lexicon evidence counts a little less than the trained m
 
 
 def _data(name: str) -> dict[str, Any]:
-    text = resources.files("services.enrich").joinpath(f"data/{name}").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
+    loaded: dict[str, Any] = json.loads(data.read_text(name))
+    return loaded
 
 
 class CoarseTopicModel:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from newsflow.services.budget import Budget
+from newsflow.services.ingest.dedupe import NearDuplicateIndex
+from newsflow.services.ingest.handler import handle_raw
+from newsflow.services.routing import Coordinates, Routed
 from newsflow.settings import Settings
 from newsflow.stage import Handler, forward
-from services.budget import Budget
-from services.ingest.dedupe import NearDuplicateIndex
-from services.ingest.handler import handle_raw
-from services.routing import Coordinates, Routed
 
 
 def handler(settings: Settings) -> Handler:

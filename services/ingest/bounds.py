@@ -9,10 +9,10 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from schemas import Paragraph
-from services.budget import UNLIMITED, Budget
-from services.errors import TooLarge
-from services.ingest.extracted import Extracted
+from newsflow.schemas import Paragraph
+from newsflow.services.budget import UNLIMITED, Budget
+from newsflow.services.errors import TooLarge
+from newsflow.services.ingest.extracted import Extracted
 
 T = TypeVar("T")
 

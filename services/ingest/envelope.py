@@ -8,8 +8,8 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from schemas import ContentType, RawArticle
-from services.errors import (
+from newsflow.schemas import ContentType, RawArticle
+from newsflow.services.errors import (
     BinaryContent,
     EmptyInput,
     InvalidEnvelope,
@@ -19,7 +19,7 @@ from services.errors import (
     TooLarge,
     UnsupportedSchemaVersion,
 )
-from services.limits import Limits
+from newsflow.services.limits import Limits
 
 _HTML_START = re.compile(
     r"\s*(?:<!--.{0,200}?-->\s*)?<(?:!doctype\s+html|html|head|body|article|main|div|p|section|meta|title|h1)\b",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from schemas import Caption, Paragraph
+from newsflow.schemas import Caption, Paragraph
 
 
 @dataclass(slots=True)

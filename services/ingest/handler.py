@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from schemas import NormalizedArticle
-from services.budget import UNLIMITED, Budget
-from services.errors import PoisonError
-from services.ingest.dedupe import NearDuplicateIndex
-from services.ingest.normalise import normalise_payload
-from services.limits import Limits
-from services.routing import Coordinates, Routed, dead_letter, published
+from newsflow.schemas import NormalizedArticle
+from newsflow.services.budget import UNLIMITED, Budget
+from newsflow.services.errors import PoisonError
+from newsflow.services.ingest.dedupe import NearDuplicateIndex
+from newsflow.services.ingest.normalise import normalise_payload
+from newsflow.services.limits import Limits
+from newsflow.services.routing import Coordinates, Routed, dead_letter, published
 
 SCHEMA = "NormalizedArticle/1"
 

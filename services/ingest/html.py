@@ -12,16 +12,16 @@ from htmldate import find_date
 from lxml import etree
 from trafilatura.settings import Document
 
-from schemas import Paragraph
-from schemas.raw import valid_http_url
-from services.budget import UNLIMITED, Budget
-from services.errors import NoText, TooDeep
-from services.ingest import chrome
-from services.ingest.bounds import EARLY_FACTOR, check_early, checked
-from services.ingest.cleantext import clean_line, clean_text
-from services.ingest.dates import parse_date
-from services.ingest.extracted import Extracted
-from services.ingest.plaintext import take_furniture
+from newsflow.schemas import Paragraph
+from newsflow.schemas.raw import valid_http_url
+from newsflow.services.budget import UNLIMITED, Budget
+from newsflow.services.errors import NoText, TooDeep
+from newsflow.services.ingest import chrome
+from newsflow.services.ingest.bounds import EARLY_FACTOR, check_early, checked
+from newsflow.services.ingest.cleantext import clean_line, clean_text
+from newsflow.services.ingest.dates import parse_date
+from newsflow.services.ingest.extracted import Extracted
+from newsflow.services.ingest.plaintext import take_furniture
 
 _ISO = "%Y-%m-%dT%H:%M:%S%z"
 _DATE_PARAMS = {"original_date": True, "extensive_search": True, "outputformat": _ISO}

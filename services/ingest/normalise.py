@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from schemas import NormalizedArticle, RawArticle
-from schemas.raw import valid_http_url
-from services.budget import UNLIMITED, Budget
-from services.errors import NoText, TooLarge
-from services.ingest.bounds import (
+from newsflow.schemas import NormalizedArticle, RawArticle
+from newsflow.schemas.raw import valid_http_url
+from newsflow.services.budget import UNLIMITED, Budget
+from newsflow.services.errors import NoText, TooLarge
+from newsflow.services.ingest.bounds import (
     check_article_chars,
     check_early,
     checked,
     split_long_paragraphs,
 )
-from services.ingest.cleantext import clean_line, clean_text
-from services.ingest.dates import parse_date
-from services.ingest.dedupe import simhash
-from services.ingest.envelope import parse_envelope
-from services.ingest.extracted import Extracted
-from services.ingest.html import parse_html
-from services.ingest.identity import article_id, content_hash
-from services.ingest.language import detect_language
-from services.ingest.plaintext import parse_plain_text
-from services.limits import Limits
+from newsflow.services.ingest.cleantext import clean_line, clean_text
+from newsflow.services.ingest.dates import parse_date
+from newsflow.services.ingest.dedupe import simhash
+from newsflow.services.ingest.envelope import parse_envelope
+from newsflow.services.ingest.extracted import Extracted
+from newsflow.services.ingest.html import parse_html
+from newsflow.services.ingest.identity import article_id, content_hash
+from newsflow.services.ingest.language import detect_language
+from newsflow.services.ingest.plaintext import parse_plain_text
+from newsflow.services.limits import Limits
 
 _DEFAULT_LIMITS = Limits()
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas import Paragraph
-from services.budget import UNLIMITED, Budget
-from services.ingest import chrome
-from services.ingest.bounds import checked
-from services.ingest.dates import parse_date
-from services.ingest.extracted import Extracted
+from newsflow.schemas import Paragraph
+from newsflow.services.budget import UNLIMITED, Budget
+from newsflow.services.ingest import chrome
+from newsflow.services.ingest.bounds import checked
+from newsflow.services.ingest.dates import parse_date
+from newsflow.services.ingest.extracted import Extracted
 
 MAX_RELATED = 20
 MAX_STANDFIRST_WORDS = 80

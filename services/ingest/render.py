@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from schemas import NormalizedArticle
+from newsflow.schemas import NormalizedArticle
 
 
 def render_plain(article: NormalizedArticle) -> str:

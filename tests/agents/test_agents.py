@@ -11,14 +11,14 @@ import pytest
 import structlog
 
 from newsflow.app import app_topics, create_app
+from newsflow.schemas import DeadLetter, EnrichedArticle, NormalizedArticle
+from newsflow.services.enrich.agent import handler as enrich_handler
+from newsflow.services.ingest import agent as agent_module
+from newsflow.services.ingest.agent import handler as ingest_handler
+from newsflow.services.ingest.normalise import normalise_payload
+from newsflow.services.routing import Routed
 from newsflow.settings import Settings
 from newsflow.stage import register_stage
-from schemas import DeadLetter, EnrichedArticle, NormalizedArticle
-from services.enrich.agent import handler as enrich_handler
-from services.ingest import agent as agent_module
-from services.ingest.agent import handler as ingest_handler
-from services.ingest.normalise import normalise_payload
-from services.routing import Routed
 
 
 class Recorder:

@@ -9,12 +9,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from newsflow.journal import CrashJournal
+from newsflow.schemas import DeadLetter
+from newsflow.services.budget import Budget
+from newsflow.services.limits import Limits
+from newsflow.services.routing import Coordinates, Routed, published
 from newsflow.stage import StageRunner
 from newsflow.watchdog import Watchdog
-from schemas import DeadLetter
-from services.budget import Budget
-from services.limits import Limits
-from services.routing import Coordinates, Routed, published
 
 A, B, C = (Coordinates("raw", 1, n) for n in (10, 11, 12))
 

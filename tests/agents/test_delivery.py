@@ -18,14 +18,14 @@ from newsflow.health import Health
 from newsflow.journal import CrashJournal
 from newsflow.metrics import PUBLISH_RETRIES
 from newsflow.publish import DeliveryFailed, Publisher, deliver
+from newsflow.schemas import DeadLetter
+from newsflow.services.budget import Budget
+from newsflow.services.errors import EmptyInput
+from newsflow.services.limits import Limits
+from newsflow.services.routing import Coordinates, Routed, dead_letter, published
 from newsflow.settings import Settings
 from newsflow.stage import StageRunner, origin_timestamp, stage_agent
 from newsflow.watchdog import Watchdog
-from schemas import DeadLetter
-from services.budget import Budget
-from services.errors import EmptyInput
-from services.limits import Limits
-from services.routing import Coordinates, Routed, dead_letter, published
 
 AT = Coordinates("raw", 0, 7)
 

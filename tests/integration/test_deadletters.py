@@ -17,8 +17,8 @@ from aiokafka import AIOKafkaProducer
 
 from newsflow.client import consume_records
 from newsflow.kafka import client_options, ensure_topics
+from newsflow.schemas import DeadLetter, EnrichedArticle
 from newsflow.settings import Settings
-from schemas import DeadLetter, EnrichedArticle
 from tests.integration.conftest import Pipeline
 
 pytestmark = pytest.mark.integration

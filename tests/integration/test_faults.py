@@ -18,9 +18,9 @@ import pytest
 
 from newsflow.broker import EmbeddedBroker
 from newsflow.client import consume_records
-from schemas import DeadLetter
-from services.errors import PoisonError
-from services.ingest.normalise import normalise_payload
+from newsflow.schemas import DeadLetter
+from newsflow.services.errors import PoisonError
+from newsflow.services.ingest.normalise import normalise_payload
 from tests.integration.conftest import Pipeline, make_pipeline
 from tests.integration.corpus import corpus, costly, long_report
 

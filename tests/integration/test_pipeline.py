@@ -13,10 +13,10 @@ import pytest
 
 from newsflow.client import produce
 from newsflow.inputs import read_inputs
+from newsflow.schemas import DeadLetter, EnrichedArticle, NormalizedArticle
+from newsflow.services.ingest.normalise import normalise_payload
+from newsflow.services.limits import Limits
 from newsflow.showcase import sample_files
-from schemas import DeadLetter, EnrichedArticle, NormalizedArticle
-from services.ingest.normalise import normalise_payload
-from services.limits import Limits
 from tests.integration.conftest import Pipeline
 
 pytestmark = pytest.mark.integration

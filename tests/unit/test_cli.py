@@ -24,8 +24,8 @@ from newsflow.deadletters import (
     replay_target,
     summarise,
 )
+from newsflow.schemas import DeadLetter
 from newsflow.settings import Settings
-from schemas import DeadLetter
 
 runner = CliRunner()
 

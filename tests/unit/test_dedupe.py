@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from schemas import NormalizedArticle
-from services.ingest.dedupe import NearDuplicateIndex, distance, simhash
-from services.ingest.handler import handle_raw
-from services.ingest.normalise import normalise_payload
-from services.limits import Limits
-from services.routing import Coordinates
+from newsflow.schemas import NormalizedArticle
+from newsflow.services.ingest.dedupe import NearDuplicateIndex, distance, simhash
+from newsflow.services.ingest.handler import handle_raw
+from newsflow.services.ingest.normalise import normalise_payload
+from newsflow.services.limits import Limits
+from newsflow.services.routing import Coordinates
 
 AT = Coordinates("raw", 0, 0)
 

@@ -8,11 +8,11 @@ import pytest
 from rich.console import Console
 
 from newsflow.console import show
-from schemas import EnrichedArticle, NormalizedArticle
-from services.enrich.enrich import Enricher
-from services.enrich.mentions import clean_span
-from services.errors import EnrichFailed
-from services.ingest.normalise import normalise_payload
+from newsflow.schemas import EnrichedArticle, NormalizedArticle
+from newsflow.services.enrich.enrich import Enricher
+from newsflow.services.enrich.mentions import clean_span
+from newsflow.services.errors import EnrichFailed
+from newsflow.services.ingest.normalise import normalise_payload
 
 PUTIN_STYLE = (
     b"Minister Hana Novak resigns over rail contract\n\n"

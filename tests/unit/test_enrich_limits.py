@@ -9,14 +9,14 @@ from itertools import chain, product, repeat
 
 import pytest
 
-from schemas import DeadLetter, EnrichedArticle, NormalizedArticle
-from schemas.normalized import Caption, Paragraph
-from services.budget import Budget
-from services.enrich.enrich import Enricher
-from services.enrich.handler import handle_normalized
-from services.errors import TimedOut, TooLarge
-from services.limits import Limits
-from services.routing import Coordinates
+from newsflow.schemas import DeadLetter, EnrichedArticle, NormalizedArticle
+from newsflow.schemas.normalized import Caption, Paragraph
+from newsflow.services.budget import Budget
+from newsflow.services.enrich.enrich import Enricher
+from newsflow.services.enrich.handler import handle_normalized
+from newsflow.services.errors import TimedOut, TooLarge
+from newsflow.services.limits import Limits
+from newsflow.services.routing import Coordinates
 
 SENTENCE = "Angela Merkel met Emmanuel Macron and Joe Biden."
 AT = Coordinates("articles.normalized", 0, 7)

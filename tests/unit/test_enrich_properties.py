@@ -8,11 +8,11 @@ from itertools import pairwise
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemas.enriched import EntityType
-from services.enrich.enrich import Enricher
-from services.enrich.entities import _LONG_TYPES, _SHORT_TYPES, _resolve
-from services.enrich.mentions import FormScanner
-from services.ingest.normalise import normalise_payload
+from newsflow.schemas.enriched import EntityType
+from newsflow.services.enrich.enrich import Enricher
+from newsflow.services.enrich.entities import _LONG_TYPES, _SHORT_TYPES, _resolve
+from newsflow.services.enrich.mentions import FormScanner
+from newsflow.services.ingest.normalise import normalise_payload
 
 ENRICHER = Enricher()
 WORDS = [

@@ -8,10 +8,10 @@ from pathlib import Path
 import spacy
 from spacy.tokens import Doc, Span
 
-from schemas.enriched import EntityType, FieldRef
-from services.enrich.entities import build_entities
-from services.enrich.mentions import RawMention, clean_span, propagate
-from services.enrich.places import (
+from newsflow.schemas.enriched import EntityType, FieldRef
+from newsflow.services.enrich.entities import build_entities
+from newsflow.services.enrich.mentions import RawMention, clean_span, propagate
+from newsflow.services.enrich.places import (
     country_code,
     country_named,
     demonym_country,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from services.errors import (
+from newsflow.services.errors import (
     BinaryContent,
     EmptyInput,
     InvalidEnvelope,
@@ -16,8 +16,8 @@ from services.errors import (
     TooLarge,
     UnsupportedSchemaVersion,
 )
-from services.ingest.envelope import parse_envelope, sniff_content_type
-from services.limits import Limits
+from newsflow.services.ingest.envelope import parse_envelope, sniff_content_type
+from newsflow.services.limits import Limits
 
 LIMITS = Limits()
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from schemas import RawArticle
-from services.errors import NoText
-from services.ingest.html import parse_html
-from services.ingest.normalise import normalise_article
+from newsflow.schemas import RawArticle
+from newsflow.services.errors import NoText
+from newsflow.services.ingest.html import parse_html
+from newsflow.services.ingest.normalise import normalise_article
 
 CET = timezone(timedelta(hours=1))
 

@@ -12,17 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schemas import Paragraph, RawArticle
-from services.budget import Budget
-from services.errors import BinaryContent, InvalidEnvelope, NoText, TimedOut, TooLarge
-from services.ingest.bounds import CHECK_EVERY, split_long_paragraphs, split_text
-from services.ingest.dates import parse_date
-from services.ingest.envelope import parse_envelope
-from services.ingest.handler import handle_raw
-from services.ingest.html import parse_html
-from services.ingest.normalise import normalise_article, normalise_payload
-from services.limits import Limits
-from services.routing import Coordinates
+from newsflow.schemas import Paragraph, RawArticle
+from newsflow.services.budget import Budget
+from newsflow.services.errors import BinaryContent, InvalidEnvelope, NoText, TimedOut, TooLarge
+from newsflow.services.ingest.bounds import CHECK_EVERY, split_long_paragraphs, split_text
+from newsflow.services.ingest.dates import parse_date
+from newsflow.services.ingest.envelope import parse_envelope
+from newsflow.services.ingest.handler import handle_raw
+from newsflow.services.ingest.html import parse_html
+from newsflow.services.ingest.normalise import normalise_article, normalise_payload
+from newsflow.services.limits import Limits
+from newsflow.services.routing import Coordinates
 
 LIMITS = Limits()
 AT = Coordinates("raw", 0, 0)

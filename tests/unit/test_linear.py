@@ -8,10 +8,10 @@ import contextlib
 
 import pytest
 
-from schemas import RawArticle
-from services.errors import PoisonError, TooDeep
-from services.ingest.normalise import normalise_article
-from services.limits import Limits
+from newsflow.schemas import RawArticle
+from newsflow.services.errors import PoisonError, TooDeep
+from newsflow.services.ingest.normalise import normalise_article
+from newsflow.services.limits import Limits
 
 MB5 = 5_000_000
 BIG = Limits(max_message_bytes=20_000_000, max_paragraphs=1_000_000, max_article_chars=10_000_000)

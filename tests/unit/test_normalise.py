@@ -8,11 +8,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from schemas import NormalizedArticle, RawArticle
-from services.errors import NoText, TooLarge
-from services.ingest.identity import canonical_url
-from services.ingest.normalise import normalise_article, normalise_payload
-from services.limits import Limits
+from newsflow.schemas import NormalizedArticle, RawArticle
+from newsflow.services.errors import NoText, TooLarge
+from newsflow.services.ingest.identity import canonical_url
+from newsflow.services.ingest.normalise import normalise_article, normalise_payload
+from newsflow.services.limits import Limits
 
 TEXT = (
     "Council approves new tram line\n\n"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from services.ingest import chrome
-from services.ingest.cleantext import clean_text
-from services.ingest.plaintext import parse_plain_text
+from newsflow.services.ingest import chrome
+from newsflow.services.ingest.cleantext import clean_text
+from newsflow.services.ingest.plaintext import parse_plain_text
 
 CHROME = ("Advertisement", "Most Read", "Sign up to", "Please select one", "Read more", "Updated:")
 

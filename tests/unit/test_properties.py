@@ -7,10 +7,10 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemas import NormalizedArticle
-from services.errors import PoisonError
-from services.ingest.normalise import normalise_payload
-from services.ingest.render import render_plain
+from newsflow.schemas import NormalizedArticle
+from newsflow.services.errors import PoisonError
+from newsflow.services.ingest.normalise import normalise_payload
+from newsflow.services.ingest.render import render_plain
 
 LINES = st.lists(
     st.one_of(

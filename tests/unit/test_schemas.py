@@ -10,16 +10,16 @@ import jsonschema
 import pytest
 from pydantic import ValidationError
 
-from schemas import CONTRACTS, DeadLetter, EnrichedArticle, RawArticle
-from schemas.export import render_all
-from services.enrich.enrich import Enricher
-from services.ingest.normalise import normalise_payload
+from newsflow.schemas import CONTRACTS, DeadLetter, EnrichedArticle, RawArticle
+from newsflow.schemas.export import render_all
+from newsflow.services.enrich.enrich import Enricher
+from newsflow.services.ingest.normalise import normalise_payload
 
 SAMPLE = b"Harbour reopens after storm\n\nShips return to Tema port on Monday\n\nGhana's Tema port reopened on Monday, officials in Accra said."
 
 
 def test_checked_in_json_schemas_match_the_models() -> None:
-    folder = resources.files("schemas.json")
+    folder = resources.files("newsflow.schemas.json")
     for name, text in render_all().items():
         on_disk = folder.joinpath(f"{name}.schema.json").read_text("utf-8")
         assert on_disk == text, f"{name}.schema.json is stale: run `make schemas`"

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from services.enrich.topics import CoarseTopicModel, TopicTagger
+from newsflow.services.enrich.topics import CoarseTopicModel, TopicTagger
 from tools.train_topics import CONFIG, to_record
 
 TRAIN = [
