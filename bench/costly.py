@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from newsflow.broker import EmbeddedBroker, free_port  # noqa: E402
 from newsflow.client import consume_records, produce  # noqa: E402
+from newsflow.procs import worker_command  # noqa: E402
 from newsflow.services.errors import PoisonError  # noqa: E402
 from newsflow.services.ingest.normalise import normalise_payload  # noqa: E402
 from newsflow.settings import Settings  # noqa: E402
@@ -76,8 +77,7 @@ class Workers:
 
     def start(self) -> None:
         for service in ("ingest", "enrich"):
-            cmd = [sys.executable, "-m", "newsflow", "worker", "--service", service,
-                   "--web-port", str(free_port())]  # fmt: skip
+            cmd = worker_command(service, web_port=free_port())
             with (self.logs / f"{service}.log").open("ab") as out:
                 proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                                         cwd=ROOT)  # fmt: skip

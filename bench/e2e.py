@@ -37,6 +37,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from newsflow.broker import EmbeddedBroker, free_port
 from newsflow.kafka import ensure_topics
+from newsflow.procs import worker_command
 from newsflow.publish import ORIGIN_HEADER
 from newsflow.settings import Settings
 
@@ -226,8 +227,7 @@ class Workers:
     def __enter__(self) -> Workers:
         asyncio.run(ensure_topics(self.settings))
         for name in self.names:
-            cmd = [sys.executable, "-m", "newsflow", "worker", "--service", name.split("-")[0],
-                   "--web-port", str(free_port())]  # fmt: skip
+            cmd = worker_command(name.split("-")[0], web_port=free_port())
             with (self.logdir / f"{name}.log").open("wb") as log:
                 self.procs[name] = subprocess.Popen(
                     cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT

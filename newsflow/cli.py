@@ -23,7 +23,7 @@ from rich.markup import escape
 from newsflow import __version__
 from newsflow.broker import EmbeddedBroker, free_port, port_open
 from newsflow.kafka import BrokerUnavailable, TransactionsUnsupported
-from newsflow.procs import child_options
+from newsflow.procs import child_options, worker_command
 from newsflow.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -70,13 +70,6 @@ def settings_for(bootstrap: str | None) -> Settings:
         return load_settings(bootstrap_servers=bootstrap)
     except (ValidationError, SettingsError) as exc:  # neither shows the values it was given
         fail(f"invalid settings: {exc}", 2)
-
-
-def topic_name(settings: Settings, name: str) -> str:
-    """Accept the short names raw, normalized, enriched, deadletter, or any topic name."""
-    return (
-        getattr(settings.topics, name, name) if name in type(settings.topics).model_fields else name
-    )
 
 
 @app.command()
@@ -128,10 +121,9 @@ def worker(
 
         base = web_port or settings.web_port
         argv = {
-            s: [sys.executable, "-m", "newsflow", "worker", "--service", s,
-                "--bootstrap", settings.bootstrap_servers, "--web-port", str(base + i)]
+            s: worker_command(s, bootstrap=settings.bootstrap_servers, web_port=base + i)
             for i, s in enumerate(("ingest", "enrich"))
-        }  # fmt: skip
+        }
         raise typer.Exit(run_all(settings, argv))  # type: ignore[arg-type]  # keys are Service
     from newsflow.worker import run_worker  # noqa: PLC0415
 
@@ -157,10 +149,10 @@ def produce(
     settings = settings_for(bootstrap)
     try:
         payloads = [i.payload for i in read_inputs(files, source=source)]
-        n = asyncio.run(send(settings, topic_name(settings, topic), payloads))
+        n = asyncio.run(send(settings, settings.topics.resolve(topic), payloads))
     except (FileNotFoundError, BrokerUnavailable) as exc:
         fail(str(exc))
-    err.print(f"published {n} article(s) to {topic_name(settings, topic)}")
+    err.print(f"published {n} article(s) to {settings.topics.resolve(topic)}")
 
 
 @app.command()
@@ -181,7 +173,7 @@ def consume(
     from newsflow.client import consume as receive  # noqa: PLC0415
 
     settings = settings_for(bootstrap)
-    name = topic_name(settings, topic)
+    name = settings.topics.resolve(topic)
 
     async def run() -> int:
         n = 0
@@ -302,7 +294,7 @@ def replay(
     stage's input topic, once: each replay is recorded on the replay-log topic and skipped next
     time unless --again. Prints what was sent, skipped and not sent; exits 1 if the selection
     is empty or anything selected was not sent."""
-    from newsflow.deadletters import Selector, read_dead_letters, topic_name  # noqa: PLC0415
+    from newsflow.deadletters import Selector, read_dead_letters  # noqa: PLC0415
     from newsflow.deadletters import replay as send_again  # noqa: PLC0415
 
     if not (code or stage or at or all_letters):
@@ -318,7 +310,7 @@ def replay(
         coordinates.add((topic, int(partition), int(rest)))
     select = Selector(frozenset(code or ()), frozenset(stage or ()), frozenset(coordinates))
     settings = settings_for(bootstrap)
-    if to is not None and topic_name(settings, to) in (
+    if to is not None and settings.topics.resolve(to) in (
         settings.topics.deadletter,
         settings.topics.replayed,
     ):
@@ -389,16 +381,7 @@ def up(
     if port_open("127.0.0.1", port):
         port = free_port()
     with EmbeddedBroker(port) as b:
-        worker_cmd = [
-            sys.executable,
-            "-m",
-            "newsflow",
-            "worker",
-            "--service",
-            "all",
-            "--bootstrap",
-            b.bootstrap,
-        ]
+        worker_cmd = worker_command("all", bootstrap=b.bootstrap)
         settings = load_settings(bootstrap_servers=b.bootstrap)
         err.print(f"embedded broker on [bold]{b.bootstrap}[/bold]; starting workers (Ctrl-C stops)")
         proc = subprocess.Popen(worker_cmd, **child_options())

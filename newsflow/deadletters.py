@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from newsflow.client import CONNECT_TIMEOUT, consume_records
 from newsflow.kafka import client_options, connect, ensure_topics
 from newsflow.schemas import DeadLetter, Stage
-from newsflow.settings import Settings, Topics
+from newsflow.settings import Settings
 
 log = structlog.get_logger(__name__)
 
@@ -153,14 +153,9 @@ def summarise(letters: Iterable[DeadLetter]) -> list[Group]:
     return sorted(groups.values(), key=lambda g: (-g.count, g.stage, g.error_code))
 
 
-def topic_name(settings: Settings, name: str) -> str:
-    """A short name (raw, normalized, ...) as its configured topic; any other name as is."""
-    return str(getattr(settings.topics, name)) if name in Topics.model_fields else name
-
-
 def stage_input(settings: Settings, stage: Stage) -> str:
     """The topic a stage reads."""
-    return topic_name(settings, STAGE_INPUT[stage])
+    return settings.topics.resolve(STAGE_INPUT[stage])
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +172,7 @@ def replay_target(dl: DeadLetter, settings: Settings, to: str | None) -> Target:
     if dl.source_topic != expected:
         warning = (f"suspicious: it names source_topic {dl.source_topic!r}, but the {dl.stage} "
                    f"stage reads {expected!r}; the letter's topic is ignored")  # fmt: skip
-    return Target(expected if to is None else topic_name(settings, to), warning)
+    return Target(expected if to is None else settings.topics.resolve(to), warning)
 
 
 def already_replayed(letter: Letter, done: dict[str, ReplayRecord]) -> str | None:

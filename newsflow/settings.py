@@ -40,6 +40,11 @@ class Topics(BaseModel):
     def all(self) -> list[str]:
         return [self.raw, self.normalized, self.enriched, self.deadletter, self.replayed]
 
+    def resolve(self, name: str) -> str:
+        """A short name (raw, normalized, enriched, deadletter, replayed) as its configured
+        topic; any other name as is."""
+        return str(getattr(self, name)) if name in type(self).model_fields else name
+
 
 class Security(BaseModel):
     """How to reach a secured Kafka. Plain text on loopback needs none of it."""

@@ -8,7 +8,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +22,7 @@ import pytest
 
 from newsflow.broker import EmbeddedBroker, free_port
 from newsflow.client import consume, consume_records, produce
+from newsflow.procs import worker_command
 from newsflow.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -46,9 +46,8 @@ class Pipeline:
         injected (tests/integration/faulty_worker.py)."""
         log = self.logdir / f"worker-{service}-{len(self.procs)}.log"
         port = free_port()
-        main = ["newsflow"] if fault is None else ["tests.integration.faulty_worker", fault]
-        cmd = [sys.executable, "-m", *main, "worker", "--service", service,
-               "--web-port", str(port)]  # fmt: skip
+        module = "newsflow" if fault is None else ("tests.integration.faulty_worker", fault)
+        cmd = worker_command(service, web_port=port, module=module)
         with log.open("ab") as out:  # the child keeps its own copy of the descriptor
             proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                                     cwd=ROOT)  # fmt: skip
