@@ -49,10 +49,13 @@ schemas: $(STAMP)  ## regenerate the JSON Schema files in schemas/json from the 
 LOCK := $(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 \
 	  --python-platform x86_64-manylinux_2_28 --no-header --quiet
 
+# requirements.lock is the runtime only (no extras); requirements-dev.lock is resolved under it as
+# a constraint, so every package the two share has the same version in both: the tests run what
+# ships.
 lock: $(STAMP)  ## re-resolve requirements.lock and requirements-dev.lock (with hashes)
 	$(BIN)/python -m pip install --quiet uv==0.13.9
 	$(LOCK) -o requirements.lock
-	$(LOCK) --extra dev -o requirements-dev.lock
+	$(LOCK) --extra dev -c requirements.lock -o requirements-dev.lock
 
 clean:  ## remove the venv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -10,6 +10,8 @@ numeric and date types are not entities in CoNLL and are ignored."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -29,8 +31,18 @@ TYPE_MAP = {
 }  # fmt: skip
 TYPES = ("PER", "ORG", "LOC", "MISC")
 
+EVAL_EXTRA = "pip install 'newsflow[eval]'"
+
 Sentence = list[tuple[str, str]]  # (token, IOB1 tag)
 Span = tuple[int, int, int, int | str, str]  # (doc, sentence, start, end, type)
+
+
+def require_baseline(what: str = "the baseline") -> None:
+    """Exit 2 with how to get spaCy's reference model when it is not installed: it comes with
+    the ``eval`` extra, not with newsflow (the worker never loads it)."""
+    if importlib.util.find_spec(SPACY_MODEL) is None:
+        sys.stderr.write(f"error: {what} needs the eval extra ({SPACY_MODEL}): {EVAL_EXTRA}\n")
+        raise SystemExit(2)
 
 
 def read_conll(path: Path) -> list[list[Sentence]]:
@@ -171,6 +183,7 @@ def score(name: str, gold: set[Span], predicted: set[Span], seconds: float) -> N
 
 
 def evaluate(path: Path) -> list[NerScore]:
+    require_baseline()  # before the newsflow pass, not after it
     conll = path / "dev.txt" if path.is_dir() else path
     docs = read_conll(conll)
     gold = {
