@@ -25,7 +25,6 @@ import os
 import platform
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -33,16 +32,15 @@ from pathlib import Path
 
 import orjson
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from newsflow.broker import EmbeddedBroker, free_port
+from newsflow.client import consume_records, produce
+from newsflow.corpus import corpus, costly, long_report
+from newsflow.procs import worker_command
+from newsflow.services.errors import PoisonError
+from newsflow.services.ingest.normalise import normalise_payload
+from newsflow.settings import Settings
 
-from newsflow.broker import EmbeddedBroker, free_port  # noqa: E402
-from newsflow.client import consume_records, produce  # noqa: E402
-from newsflow.procs import worker_command  # noqa: E402
-from newsflow.services.errors import PoisonError  # noqa: E402
-from newsflow.services.ingest.normalise import normalise_payload  # noqa: E402
-from newsflow.settings import Settings  # noqa: E402
-from tests.integration.corpus import corpus, costly, long_report  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def big_page(n: int, raw_limit: int) -> bytes:

@@ -19,10 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import platform
-import random
 import signal
 import statistics
 import subprocess
@@ -36,39 +34,11 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from newsflow.broker import EmbeddedBroker, free_port
+from newsflow.corpus import sized_article, sized_corpus
 from newsflow.kafka import ensure_topics
 from newsflow.procs import worker_command
 from newsflow.publish import ORIGIN_HEADER
 from newsflow.settings import Settings
-
-WORDS = (
-    "the council said on monday that the new plan would cost more than expected while "
-    "residents asked for buses housing schools and cleaner streets before the winter and "
-    "officials in the capital promised talks with unions companies and the government"
-).split()
-PLACES = ["Lisbon", "Nairobi", "Osaka", "Quito", "Tallinn", "Perth", "Accra", "Lyon", "Pune"]
-PEOPLE = ["Ana Lima", "Kofi Mensah", "Yuki Sato", "Lena Berg", "Omar Haddad", "Rosa Vidal"]
-
-
-def article(n: int, words: int) -> bytes:
-    rnd = random.Random(n)
-    place, person = rnd.choice(PLACES), rnd.choice(PEOPLE)
-    paras = [
-        f"{place} council approves plan {n}",
-        f"Story {n} from the {place} desk",
-        f"The city of {place} approved plan {n} on Tuesday, {person} said.",
-    ]
-    while sum(len(p.split()) for p in paras) < words:
-        paras.append(" ".join(rnd.choice(WORDS) for _ in range(40)).capitalize() + ".")
-    return "\n\n".join(paras).encode()
-
-
-def corpus(count: int, scale: float) -> list[bytes]:
-    rnd = random.Random(7)
-    sizes = [
-        int(math.exp(rnd.uniform(math.log(300), math.log(5000))) * scale) for _ in range(count)
-    ]
-    return [article(i, s) for i, s in enumerate(sizes)]
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -232,7 +202,9 @@ class Workers:
                 self.procs[name] = subprocess.Popen(
                     cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT
                 )
-        asyncio.run(pipeline_run(self.settings, corpus(10, 1.0), None))  # warm-up, joins groups
+        asyncio.run(
+            pipeline_run(self.settings, sized_corpus(10, 1.0), None)
+        )  # warm-up, joins groups
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -262,14 +234,14 @@ class Workers:
 
 
 def median_words(scale: float = 1.0) -> int:
-    words = sorted(len(p.split()) for p in corpus(301, scale))
+    words = sorted(len(p.split()) for p in sized_corpus(301, scale))
     return words[len(words) // 2]
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     broker = None if args.bootstrap else EmbeddedBroker().start()
     bootstrap = args.bootstrap or broker.bootstrap  # type: ignore[union-attr]
-    payloads = corpus(args.articles, args.scale)
+    payloads = sized_corpus(args.articles, args.scale)
     words = sorted(len(p.split()) for p in payloads)
     median = median_words(args.scale)
     result: dict[str, Any] = {
@@ -292,7 +264,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             full = real.measured(payloads, None)
             result["pipeline_full_speed"] = full
             result["pipeline_ratio_to_passthrough"] = round(full["throughput"] / baseline, 4)
-            fixed_set = [article(100_000 + i, median) for i in range(int(args.rate * 15))]
+            fixed_set = [sized_article(100_000 + i, median) for i in range(int(args.rate * 15))]
             result[f"pipeline_at_{args.rate}_per_s_{median}_words"] = real.measured(
                 fixed_set, float(args.rate)
             )
@@ -312,7 +284,9 @@ def scaling(workers: Workers, median: int) -> dict[str, Any]:
     """CPU seconds per article at 1x, 10x and 100x the median size, and the growth ratios."""
     rows = {}
     for multiple, count in SCALING:
-        payloads = [article(200_000 + multiple * 1000 + i, median * multiple) for i in range(count)]
+        payloads = [
+            sized_article(200_000 + multiple * 1000 + i, median * multiple) for i in range(count)
+        ]
         run = workers.measured(payloads, None)
         cpu = run["cpu_seconds_per_article"]
         rows[f"{multiple}x"] = {

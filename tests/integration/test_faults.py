@@ -18,11 +18,11 @@ import pytest
 
 from newsflow.broker import EmbeddedBroker
 from newsflow.client import consume_records
+from newsflow.corpus import corpus, costly, long_report
 from newsflow.schemas import DeadLetter
 from newsflow.services.errors import PoisonError
 from newsflow.services.ingest.normalise import normalise_payload
 from tests.integration.conftest import Pipeline, make_pipeline
-from tests.integration.corpus import corpus, costly, long_report
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(600)]
 
