@@ -13,7 +13,7 @@ from newsflow.services.routing import Coordinates, Routed, dead_letter
 log = structlog.get_logger("newsflow.agent")
 
 
-def bind(stage: str, at: Coordinates) -> None:
+def bind(stage: Stage, at: Coordinates) -> None:
     structlog.contextvars.bind_contextvars(
         stage=stage, topic=at.topic, partition=at.partition, offset=at.offset
     )
@@ -27,7 +27,7 @@ def internal_error(
     return dead_letter(stage, error, value=value or b"", key=key, at=at)
 
 
-def record(stage: str, routed: Routed, seconds: float) -> None:
+def record(stage: Stage, routed: Routed, seconds: float) -> None:
     PROCESSING.labels(stage).observe(seconds)
     if routed.destination == "deadletter":
         MESSAGES.labels(stage, "dead_lettered").inc()

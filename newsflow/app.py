@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import faust
 from faust.web.drivers.aiohttp import Web as AiohttpWeb
 
 from newsflow.flow import ByteWindow
 from newsflow.kafka import ssl_context
+from newsflow.schemas import Stage
 from newsflow.settings import Settings
 from newsflow.transport import transport_for
 
-Service = Literal["ingest", "enrich"]
 #: Messages a stage may hold fetched but not handled; bytes are bounded by the ByteWindow.
 STREAM_BUFFER = 1024
-SERVICES: tuple[Service, ...] = ("ingest", "enrich")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +52,7 @@ class OwnPagesOnly(AiohttpWeb):
 
 def create_app(
     settings: Settings,
-    service: Service,
+    service: Stage,
     *,
     web_port: int | None = None,
     loop: Any = None,

@@ -77,7 +77,7 @@ def refused(exc: BaseException) -> bool:
 
 class Publisher:
     def __init__(
-        self, topics: AppTopics, health: Health, stage: str, *, exactly_once: bool
+        self, topics: AppTopics, health: Health, stage: Stage, *, exactly_once: bool
     ) -> None:
         self.topics = topics
         self.health = health

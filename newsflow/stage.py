@@ -33,12 +33,18 @@ from newsflow.schemas import Stage
 from newsflow.services.budget import Budget
 from newsflow.services.errors import CrashLoop
 from newsflow.services.limits import Limits
-from newsflow.services.routing import Coordinates, Destination, Routed, dead_letter, fit, published
+from newsflow.services.routing import (
+    Coordinates,
+    Destination,
+    Handler,
+    Message,
+    Routed,
+    dead_letter,
+    fit,
+    published,
+)
 from newsflow.watchdog import Watchdog
 
-Message = tuple[bytes | None, bytes | None, Coordinates]
-#: A stage's pure core for one message: (value, key, coordinates, time budget) -> decision.
-Handler = Callable[[bytes | None, bytes | None, Coordinates, Budget], Routed]
 #: Seconds an origin timestamp may lie in the future (clock skew) and still be believed.
 _SKEW = 300.0
 
@@ -80,7 +86,7 @@ def _record_lag(events: Sequence[Any]) -> None:
 def forward(destination: Destination) -> Handler:
     """The handler a stage runs with transforms off: every message goes on unchanged."""
 
-    def handle(value: bytes | None, key: bytes | None, _at: Coordinates, _b: Budget) -> Routed:
+    def handle(value: bytes | None, key: bytes | None, at: Coordinates, budget: Budget) -> Routed:
         return published(destination, (key or b"").decode("utf-8", "replace"), value or b"",
                          "bytes")  # fmt: skip
 
@@ -230,7 +236,7 @@ def _stuck(reason: str) -> None:
     exits.die(exits.STUCK, "worker_stuck", reason=reason)
 
 
-def crash(stage: str, exc: BaseException) -> None:
+def crash(stage: Stage, exc: BaseException) -> None:
     """What an error escaping a stage's loop does: ends the process (see module doc)."""
     if isinstance(exc, DeliveryFailed):
         exits.die(exits.DELIVERY_FAILED, "delivery_failed", stage=stage, error=str(exc))
@@ -246,7 +252,7 @@ def register_stage(
     *,
     send: SendMany,
     window: ByteWindow | None = None,
-    on_crash: Callable[[str, BaseException], None] = crash,
+    on_crash: Callable[[Stage, BaseException], None] = crash,
 ) -> Any:
     """A stage's agent on ``source``: its handler in a runner built from the settings."""
     runner = build_runner(stage, handle, send, settings, window=window)
@@ -261,7 +267,7 @@ def stage_agent(
     *,
     batch_size: int,
     batch_window: float,
-    on_crash: Callable[[str, BaseException], None] = crash,
+    on_crash: Callable[[Stage, BaseException], None] = crash,
 ) -> Any:
     """The faust agent every stage runs: batches of up to ``batch_size`` events (or what
     arrived within ``batch_window`` seconds) through ``runner.process_batch``."""

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import structlog
 
+from newsflow.schemas import Stage
 from newsflow.services.routing import Coordinates
 
 log = structlog.get_logger(__name__)
@@ -23,7 +24,7 @@ log = structlog.get_logger(__name__)
 class Watchdog:
     def __init__(
         self,
-        stage: str,
+        stage: Stage,
         stuck_seconds: float,
         on_stuck: Callable[[str], None],
         *,

@@ -8,59 +8,20 @@ import signal
 import subprocess
 import threading
 import time
-from typing import Any, cast
+from typing import Any
 
 import faust
 import structlog
 
 from newsflow import exits
-from newsflow.app import SERVICES, Service, app_topics, create_app
-from newsflow.flow import ByteWindow
-from newsflow.health import Health
-from newsflow.health import install as install_health
+from newsflow.bootstrap import build_app
 from newsflow.kafka import check_record_limits, check_transactions, ensure_topics
 from newsflow.logs import configure_logging
 from newsflow.procs import child_options
-from newsflow.publish import Publisher
+from newsflow.schemas import STAGES, Stage
 from newsflow.settings import Settings
-from newsflow.stage import register_stage
 
 log = structlog.get_logger(__name__)
-
-
-async def _log_assignment(sender: Any, *args: Any, **kwargs: Any) -> None:
-    assigned = args[0] if args else kwargs.get("assigned", ())
-    parts = sorted(f"{tp.topic}:{tp.partition}" for tp in assigned)
-    log.info("partitions_assigned", group=sender.conf.id, partitions=parts)
-
-
-def build_app(settings: Settings, service: Service, *, web_port: int | None = None) -> faust.App:
-    window = ByteWindow(settings.buffer_bytes)
-    app = create_app(settings, service, web_port=web_port, window=window)
-    app.on_partitions_assigned.connect(cast(Any, _log_assignment))  # mode types a narrower protocol
-
-    async def _forget_revoked(_sender: Any, revoked: Any, **_kwargs: Any) -> None:
-        window.forget(revoked)
-
-    app.on_partitions_revoked.connect(cast(Any, _forget_revoked))
-    topics = app_topics(app, settings)
-    health = Health()
-    install_health(app, settings, health)
-    send = Publisher(
-        topics, health, service, exactly_once=settings.processing_guarantee == "exactly_once"
-    )
-    if service == "ingest":
-        from newsflow.services.ingest.agent import handler  # noqa: PLC0415  # load on demand
-
-        source = topics.raw
-    else:
-        from newsflow.services.enrich.agent import handler  # noqa: PLC0415  # loads the model
-
-        source = topics.normalized
-    register_stage(app, source, service, handler(settings), settings, send=send.send_many,
-                   window=window)  # fmt: skip
-    health.set(models_loaded=True)
-    return app
 
 
 class Worker(faust.Worker):
@@ -99,7 +60,7 @@ class Worker(faust.Worker):
         super().on_worker_shutdown()
 
 
-def run_worker(settings: Settings, service: Service, *, web_port: int | None = None) -> None:
+def run_worker(settings: Settings, service: Stage, *, web_port: int | None = None) -> None:
     """Run one service's faust worker until SIGTERM/SIGINT. Never returns."""
     configure_logging(settings.log_level)
     loop = asyncio.new_event_loop()
@@ -129,16 +90,16 @@ def _restartable(code: int) -> bool:
     return code in exits.RESTARTABLE or code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT)
 
 
-def run_all(settings: Settings, argv_for: dict[Service, list[str]]) -> int:
+def run_all(settings: Settings, argv_for: dict[Stage, list[str]]) -> int:
     """Both services as child processes (one core each), supervised as Kubernetes would: a
     child that crashes is started again (backoff 1 s doubling to 30 s, reset after a minute
     up), so crash-loop protection works here too; one that exits for another reason stops the
     other. A signal is passed on to both. Returns the first failing exit code, else 0."""
     configure_logging(settings.log_level)
     # Own sessions: each child gets exactly one signal, from us, not a second from the terminal.
-    children = {s: subprocess.Popen(argv_for[s], **child_options()) for s in SERVICES}
-    started = dict.fromkeys(SERVICES, time.monotonic())
-    backoff = dict.fromkeys(SERVICES, 1.0)
+    children = {s: subprocess.Popen(argv_for[s], **child_options()) for s in STAGES}
+    started = dict.fromkeys(STAGES, time.monotonic())
+    backoff = dict.fromkeys(STAGES, 1.0)
     stopping = False
 
     def forward(signum: int, _frame: object) -> None:

@@ -6,12 +6,13 @@ from these models (``newsflow schemas export``) and a test fails when they drift
 
 from pydantic import BaseModel
 
-from newsflow.schemas.deadletter import DeadLetter, Stage
+from newsflow.schemas.deadletter import STAGES, DeadLetter, Stage
 from newsflow.schemas.enriched import EnrichedArticle, Entity, EntityType, Mention, ModelInfo, Topic
 from newsflow.schemas.normalized import Caption, NormalizedArticle, Paragraph
 from newsflow.schemas.raw import ContentType, RawArticle
 
 __all__ = [
+    "STAGES",
     "Caption",
     "ContentType",
     "DeadLetter",

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Stage = Literal["ingest", "enrich"]
+STAGES: tuple[Stage, ...] = ("ingest", "enrich")
 
 
 class DeadLetter(BaseModel):

@@ -1,10 +1,9 @@
-"""The errors the pure core raises. Each one decides what happens to a message.
+"""The errors the pure core raises. Each is a ``PoisonError``: this message will never
+succeed, so it is dead-lettered with ``code`` and ``reason`` and the stream goes on.
 
-* ``PoisonError``: this message will never succeed. The adapter dead-letters it with
-  ``code`` and ``reason`` and goes on with the stream.
-* ``RetryableError``: trouble outside the message (a resource, a dependency). The adapter
-  retries with backoff instead of dead-lettering.
-"""
+The core depends on nothing outside the message, so it has no transient errors of its own:
+trouble with Kafka (a broker down, a timeout) is the runtime's, which retries it with backoff
+(newsflow/publish.py)."""
 
 from __future__ import annotations
 
@@ -21,10 +20,6 @@ class NewsflowError(Exception):
 
 class PoisonError(NewsflowError):
     code = "poison"
-
-
-class RetryableError(NewsflowError):
-    code = "retryable"
 
 
 # Ingest-stage poison.

@@ -1,14 +1,19 @@
-"""What the adapters do with a message, decided without Kafka: publish an article downstream,
-or dead-letter the input with the reason. Coordinates are plain data handed in by the agent."""
+"""The stage contract, without Kafka: a message in (value, key, coordinates), a routing
+decision out (publish an article downstream, or dead-letter the input with the reason). Both
+stages' handlers have the one shape ``Handler``; the runtime calls them, one message at a time,
+off its event loop, each within a time budget."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, Protocol
+
+from pydantic import BaseModel
 
 from newsflow.schemas import DeadLetter, Stage
+from newsflow.services.budget import Budget
 from newsflow.services.errors import OutputTooLarge, PoisonError
 
 #: What a dead letter keeps of an input too large to carry whole (the whole input stays at its
@@ -26,6 +31,18 @@ class Coordinates:
     topic: str
     partition: int
     offset: int
+
+
+#: One message as a stage receives it: its value, its key, and where it was read.
+Message = tuple[bytes | None, bytes | None, Coordinates]
+
+
+def schema_header(model: type[BaseModel]) -> str:
+    """The ``schema`` header of a contract: its name and version ("NormalizedArticle/1")."""
+    return f"{model.__name__}/{model.model_fields['schema_version'].default}"
+
+
+DEAD_LETTER = schema_header(DeadLetter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +91,7 @@ def dead_letter(
         source_offset=at.offset,
         failed_at=now or datetime.now(UTC),
     )
-    return Routed("deadletter", key, record.model_dump_json().encode(), "DeadLetter/1",
+    return Routed("deadletter", key, record.model_dump_json().encode(), DEAD_LETTER,
                   article_id=article_id, error_code=error.code)  # fmt: skip
 
 
@@ -139,3 +156,13 @@ def degrade(
                              article_id=routed.article_id)  # fmt: skip
         return fit(letter, stage, value=value, key=key, at=at, max_bytes=max_bytes)
     return None if routed.truncated else truncate(routed)
+
+
+class Handler(Protocol):
+    """A stage's pure core for one message. It may also have ``prepare(messages)``: work done
+    once for a whole batch before its messages are handled (enrich runs its model over all of
+    them at once); best effort, since each message is still handled alone if it fails."""
+
+    def __call__(
+        self, value: bytes | None, key: bytes | None, at: Coordinates, budget: Budget
+    ) -> Routed: ...

@@ -11,21 +11,26 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from newsflow.schemas import NormalizedArticle
+from newsflow.schemas import EnrichedArticle, NormalizedArticle
 from newsflow.services.budget import Budget
 from newsflow.services.enrich.enrich import Enricher
 from newsflow.services.enrich.mentions import RawMention
 from newsflow.services.errors import InvalidArticle, PoisonError
-from newsflow.services.routing import Coordinates, Routed, dead_letter, published
+from newsflow.services.routing import (
+    Coordinates,
+    Message,
+    Routed,
+    dead_letter,
+    published,
+    schema_header,
+)
 
-SCHEMA = "EnrichedArticle/1"
+SCHEMA = schema_header(EnrichedArticle)
 #: A message's article and the model's mentions in it, found for its whole batch.
 Prepared = tuple[NormalizedArticle, list[RawMention]]
 
 
-def prepare(
-    enricher: Enricher, messages: Sequence[tuple[bytes | None, bytes | None, Coordinates]]
-) -> dict[Coordinates, Prepared]:
+def prepare(enricher: Enricher, messages: Sequence[Message]) -> dict[Coordinates, Prepared]:
     """The model over every message that is a valid article within the limits, at once. May
     raise what the model raises: then nothing is prepared, and each message is handled
     alone, so a failure costs only the article that causes it."""
@@ -69,3 +74,22 @@ def handle_normalized(
         return dead_letter("enrich", exc, value=original, key=key, at=at,
                            article_id=article.article_id)  # fmt: skip
     return published("enriched", result.article_id, result.model_dump_json().encode(), SCHEMA)
+
+
+class EnrichHandler:
+    """The enrich stage's handler: one message at a time, after ``prepare`` ran the model over
+    its batch at once."""
+
+    def __init__(self, enricher: Enricher) -> None:
+        self.enricher = enricher
+        self.prepared: dict[Coordinates, Prepared] = {}
+
+    def prepare(self, messages: Sequence[Message]) -> None:
+        self.prepared = {}
+        self.prepared = prepare(self.enricher, messages)
+
+    def __call__(
+        self, value: bytes | None, key: bytes | None, at: Coordinates, budget: Budget
+    ) -> Routed:
+        return handle_normalized(self.enricher, value, key, at, budget=budget,
+                                 prepared=self.prepared.pop(at, None))  # fmt: skip

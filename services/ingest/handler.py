@@ -8,9 +8,16 @@ from newsflow.services.errors import PoisonError
 from newsflow.services.ingest.dedupe import NearDuplicateIndex
 from newsflow.services.ingest.normalise import normalise_payload
 from newsflow.services.limits import Limits
-from newsflow.services.routing import Coordinates, Routed, dead_letter, published
+from newsflow.services.routing import (
+    Coordinates,
+    Handler,
+    Routed,
+    dead_letter,
+    published,
+    schema_header,
+)
 
-SCHEMA = "NormalizedArticle/1"
+SCHEMA = schema_header(NormalizedArticle)
 
 
 def encode(article: NormalizedArticle) -> bytes:
@@ -46,3 +53,12 @@ def handle_raw(
     if index is not None:
         article = mark_duplicate(article, index)
     return published("normalized", article.article_id, encode(article), SCHEMA)
+
+
+def ingest_handler(limits: Limits, index: NearDuplicateIndex | None = None) -> Handler:
+    """The ingest stage's handler: ``handle_raw`` with these limits and dedupe index."""
+
+    def handle(value: bytes | None, key: bytes | None, at: Coordinates, budget: Budget) -> Routed:
+        return handle_raw(value, key, at, limits=limits, index=index, budget=budget)
+
+    return handle

@@ -11,10 +11,9 @@ import pytest
 import structlog
 
 from newsflow.app import app_topics, create_app
+from newsflow.bootstrap import handler
 from newsflow.schemas import DeadLetter, EnrichedArticle, NormalizedArticle
-from newsflow.services.enrich.agent import handler as enrich_handler
-from newsflow.services.ingest import agent as agent_module
-from newsflow.services.ingest.agent import handler as ingest_handler
+from newsflow.services.ingest import handler as ingest_module
 from newsflow.services.ingest.normalise import normalise_payload
 from newsflow.services.routing import Routed
 from newsflow.settings import Settings
@@ -58,7 +57,10 @@ async def ingest(settings: Settings) -> AsyncIterator[tuple[Any, Recorder]]:
     app = _app(settings, "ingest")
     rec = Recorder()
     source = app_topics(app, settings).raw
-    yield register_stage(app, source, "ingest", ingest_handler(settings), settings, send=rec), rec
+    yield (
+        register_stage(app, source, "ingest", handler(settings, "ingest"), settings, send=rec),
+        rec,
+    )
     _close_consumer_thread_loop(app)
 
 
@@ -79,7 +81,7 @@ async def test_enrich_publishes_enriched_or_dead_letter(settings: Settings, samp
     app = _app(settings, "enrich")
     rec = Recorder()
     source = app_topics(app, settings).normalized
-    agent = register_stage(app, source, "enrich", enrich_handler(settings), settings, send=rec)
+    agent = register_stage(app, source, "enrich", handler(settings, "enrich"), settings, send=rec)
     normalized = normalise_payload((samples / "rotterdam-dock-strike.txt").read_bytes())
     async with agent.test_context() as ctx:
         await ctx.put(normalized.model_dump_json().encode())
@@ -113,14 +115,14 @@ async def test_a_bug_costs_one_message_not_the_agent(
     ingest, samples: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     agent, rec = ingest
-    real = agent_module.handle_raw
+    real = ingest_module.handle_raw
 
     def flaky(value: bytes, *args: Any, **kwargs: Any) -> Any:
         if value == b"trigger":
             raise KeyError("injected bug")
         return real(value, *args, **kwargs)
 
-    monkeypatch.setattr(agent_module, "handle_raw", flaky)
+    monkeypatch.setattr(ingest_module, "handle_raw", flaky)
     async with agent.test_context() as ctx:
         await ctx.put(b"trigger")
         await ctx.put((samples / "rotterdam-dock-strike.txt").read_bytes())

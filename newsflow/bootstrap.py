@@ -1,0 +1,77 @@
+"""The composition root: the one place that builds, from the settings, the stages' handlers
+and the faust app a worker runs. The worker, ``newsflow process`` and the tests all build
+through here; nothing below imports it.
+
+    settings -> handler(stage)          the pure core (newsflow.services), or forward()
+             -> build_app(stage)        faust app + topics + health + publisher + byte window
+                                        + the stage's agent (newsflow.stage) on its input topic
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import faust
+import structlog
+
+from newsflow.app import app_topics, create_app
+from newsflow.flow import ByteWindow
+from newsflow.health import Health
+from newsflow.health import install as install_health
+from newsflow.publish import Publisher
+from newsflow.schemas import Stage
+from newsflow.services.ingest.dedupe import NearDuplicateIndex
+from newsflow.services.ingest.handler import ingest_handler
+from newsflow.services.routing import Destination, Handler
+from newsflow.settings import Settings
+from newsflow.stage import forward, register_stage
+
+log = structlog.get_logger(__name__)
+
+#: Each stage's input and output, by the short names of ``Topics``.
+INPUT: dict[Stage, str] = {"ingest": "raw", "enrich": "normalized"}
+OUTPUT: dict[Stage, Destination] = {"ingest": "normalized", "enrich": "enriched"}
+
+
+def handler(settings: Settings, stage: Stage, *, enricher: Any = None) -> Handler:
+    """The stage's handler: its pure core, configured; with transforms off, ``forward``."""
+    if not settings.transforms:
+        return forward(OUTPUT[stage])
+    if stage == "ingest":
+        index = NearDuplicateIndex(
+            capacity=settings.dedupe_capacity, max_distance=settings.dedupe_max_distance
+        )
+        return ingest_handler(settings.limits, index)
+    # spaCy takes a second to import and the model memory to load: only the enrich stage pays.
+    from newsflow.services.enrich.enrich import Enricher  # noqa: PLC0415
+    from newsflow.services.enrich.handler import EnrichHandler  # noqa: PLC0415
+
+    return EnrichHandler(enricher or Enricher(limits=settings.limits))
+
+
+async def _log_assignment(sender: Any, *args: Any, **kwargs: Any) -> None:
+    assigned = args[0] if args else kwargs.get("assigned", ())
+    parts = sorted(f"{tp.topic}:{tp.partition}" for tp in assigned)
+    log.info("partitions_assigned", group=sender.conf.id, partitions=parts)
+
+
+def build_app(settings: Settings, stage: Stage, *, web_port: int | None = None) -> faust.App:
+    """The faust app of one stage's worker, with everything it runs wired in."""
+    window = ByteWindow(settings.buffer_bytes)
+    app = create_app(settings, stage, web_port=web_port, window=window)
+    app.on_partitions_assigned.connect(cast(Any, _log_assignment))  # mode types a narrower protocol
+
+    async def _forget_revoked(_sender: Any, revoked: Any, **_kwargs: Any) -> None:
+        window.forget(revoked)
+
+    app.on_partitions_revoked.connect(cast(Any, _forget_revoked))
+    topics = app_topics(app, settings)
+    health = Health()
+    install_health(app, settings, health)
+    exactly_once = settings.processing_guarantee == "exactly_once"
+    send = Publisher(topics, health, stage, exactly_once=exactly_once)
+    source = getattr(topics, INPUT[stage])
+    register_stage(app, source, stage, handler(settings, stage), settings, send=send.send_many,
+                   window=window)  # fmt: skip
+    health.set(models_loaded=True)
+    return app
