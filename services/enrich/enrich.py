@@ -43,7 +43,8 @@ def _with_rules(nlp: Language) -> Language:
     the NER, for names the statistical models miss or mislabel on news ("ISIL")."""
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
     lines = data.read_text("entity_patterns.jsonl")
-    ruler.add_patterns([p for p in map(json.loads, lines.splitlines()) if "pattern" in p])  # type: ignore[attr-defined]
+    patterns = [p for p in map(json.loads, lines.splitlines()) if "pattern" in p]
+    ruler.add_patterns(patterns)  # type: ignore[attr-defined]  # add_pipe is typed as returning a bare callable
     return nlp
 
 

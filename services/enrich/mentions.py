@@ -162,7 +162,8 @@ def propagate(
         return []
     budget.check("propagate: lower-case words")
     common = _appear_lower({form for *_, form in hits}, fields)
-    return [RawMention(ref, s, e, form, usable[form], honorific=False)  # type: ignore[arg-type]
+    # labels come from mentions already typed EntityType (a str-keyed dict loses the Literal)
+    return [RawMention(ref, s, e, form, usable[form], honorific=False)  # type: ignore[arg-type]  # see above
             for ref, s, e, form in hits if form not in common]  # fmt: skip
 
 
