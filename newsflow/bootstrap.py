@@ -14,6 +14,7 @@ from typing import Any, cast
 import faust
 import structlog
 
+from newsflow.agent import register_stage
 from newsflow.app import app_topics, create_app
 from newsflow.flow import ByteWindow
 from newsflow.health import Health
@@ -24,7 +25,7 @@ from newsflow.services.ingest.dedupe import NearDuplicateIndex
 from newsflow.services.ingest.handler import ingest_handler
 from newsflow.services.routing import Destination, Handler
 from newsflow.settings import Settings
-from newsflow.stage import forward, register_stage
+from newsflow.stage import forward
 
 log = structlog.get_logger(__name__)
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import structlog
 
+from newsflow.agent import register_stage
 from newsflow.app import app_topics, create_app
 from newsflow.bootstrap import handler
 from newsflow.schemas import DeadLetter, EnrichedArticle, NormalizedArticle
@@ -17,7 +18,6 @@ from newsflow.services.ingest import handler as ingest_module
 from newsflow.services.ingest.normalise import normalise_payload
 from newsflow.services.routing import Routed
 from newsflow.settings import Settings
-from newsflow.stage import register_stage
 
 
 class Recorder:

@@ -13,6 +13,7 @@ from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError, NotLead
 from faust.exceptions import ProducerSendError
 
 from newsflow import publish
+from newsflow.agent import stage_agent
 from newsflow.app import AppTopics, app_topics, create_app
 from newsflow.health import Health
 from newsflow.journal import CrashJournal
@@ -24,7 +25,7 @@ from newsflow.services.errors import EmptyInput
 from newsflow.services.limits import Limits
 from newsflow.services.routing import Coordinates, Routed, dead_letter, published
 from newsflow.settings import Settings
-from newsflow.stage import StageRunner, origin_timestamp, stage_agent
+from newsflow.stage import StageRunner, origin_timestamp
 from newsflow.watchdog import Watchdog
 
 AT = Coordinates("raw", 0, 7)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from newsflow.schemas.enriched import EntityType
 from newsflow.services.enrich.enrich import Enricher
 from newsflow.services.enrich.entities import _LONG_TYPES, _SHORT_TYPES, _resolve
-from newsflow.services.enrich.mentions import FormScanner
+from newsflow.services.enrich.scanner import FormScanner
 from newsflow.services.ingest.normalise import normalise_payload
 
 ENRICHER = Enricher()
