@@ -1,5 +1,5 @@
 """The small pieces the commands, tests and benchmarks share: topic short names, worker
-command lines, the synthetic corpora."""
+command lines, --at parsing, --version and -h, the synthetic corpora."""
 
 from __future__ import annotations
 
@@ -7,6 +7,12 @@ import hashlib
 import sys
 from collections.abc import Iterable
 
+import pytest
+from typer.testing import CliRunner
+
+from newsflow import __version__
+from newsflow.cli import app
+from newsflow.cli.options import parse_at
 from newsflow.corpus import corpus, costly, long_report, sized_article, sized_corpus
 from newsflow.procs import worker_command
 from newsflow.settings import Settings, Topics
@@ -45,3 +51,31 @@ def test_the_synthetic_corpora_keep_their_bytes() -> None:
     assert digest([long_report()]) == "dc8a21ba361eb469"
     assert digest(sized_corpus(20, 1.0)) == "dda74a7408c28f6f"
     assert digest([sized_article(100_000, 1200)]) == "18dd3e55bb428c63"
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("articles.raw:0:12", ("articles.raw", 0, 12)),
+        ("a:b:3:4", ("a:b", 3, 4)),  # a topic may hold colons: the last two fields are numbers
+        ("raw-0-1", None),
+        ("raw:0", None),
+        (":0:1", None),
+        ("raw:x:1", None),
+        ("raw:0:-1", None),
+        ("raw:0:", None),
+    ],
+)
+def test_parse_at(text: str, parsed: tuple[str, int, int] | None) -> None:
+    assert parse_at(text) == parsed
+
+
+def test_version_and_short_help() -> None:
+    runner = CliRunner()
+    for args in (["--version"], ["version"], ["--version", "process"]):
+        result = runner.invoke(app, args)
+        assert (result.exit_code, result.stdout) == (0, f"{__version__}\n"), args
+    for command in ([], ["replay"], ["eval", "ner"], ["schemas", "export"]):
+        short, long = runner.invoke(app, [*command, "-h"]), runner.invoke(app, [*command, "--help"])
+        assert short.exit_code == 0 and "Usage" in short.stdout
+        assert short.stdout == long.stdout
