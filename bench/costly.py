@@ -23,24 +23,19 @@ import contextlib
 import json
 import os
 import platform
-import signal
-import subprocess
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import orjson
+from harness import Workers  # bench/harness.py
 
-from newsflow.broker import EmbeddedBroker, free_port
+from newsflow.broker import EmbeddedBroker
 from newsflow.client import consume_records, produce
 from newsflow.corpus import corpus, costly, long_report
-from newsflow.procs import worker_command
 from newsflow.services.errors import PoisonError
 from newsflow.services.ingest.normalise import normalise_payload
 from newsflow.settings import Settings
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def big_page(n: int, raw_limit: int) -> bytes:
@@ -53,53 +48,6 @@ def big_page(n: int, raw_limit: int) -> bytes:
     page += f"Report {n}</h1>{body}</article>"
     filler = raw_limit - 2_000 - len(page.encode())
     return (page + f"<script>var d='{'x' * max(0, filler)}';</script></body></html>").encode()
-
-
-class Workers:
-    def __init__(self, bootstrap: str, data: Path) -> None:
-        run = uuid.uuid4().hex[:6]
-        self.env = {
-            **os.environ, "NEWSFLOW_BOOTSTRAP_SERVERS": bootstrap, "NEWSFLOW_APP_ID": f"b-{run}",
-            "NEWSFLOW_DATA_DIR": str(data), "NEWSFLOW_LOG_LEVEL": "WARNING",
-            **{f"NEWSFLOW_TOPICS__{t.upper()}": f"{t}-{run}"
-               for t in ("raw", "normalized", "enriched", "deadletter", "replayed")},
-        }  # fmt: skip
-        self.settings = Settings(
-            bootstrap_servers=bootstrap,
-            topics={t: f"{t}-{run}" for t in ("raw", "normalized", "enriched", "deadletter",
-                                               "replayed")},
-        )  # fmt: skip
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
-        self.logs = data / "logs"
-        self.logs.mkdir(parents=True)
-
-    def start(self) -> None:
-        for service in ("ingest", "enrich"):
-            cmd = worker_command(service, web_port=free_port())
-            with (self.logs / f"{service}.log").open("ab") as out:
-                proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                                        cwd=ROOT)  # fmt: skip
-            self.procs[service] = proc
-
-    def peak_rss_mb(self) -> dict[str, float]:
-        peaks = {}
-        for service, proc in self.procs.items():
-            status = Path(f"/proc/{proc.pid}/status").read_text()
-            kb = next(int(line.split()[1]) for line in status.splitlines()
-                      if line.startswith("VmHWM"))  # fmt: skip
-            peaks[service] = kb / 1024
-        return peaks
-
-    def alive(self) -> bool:
-        return all(p.poll() is None for p in self.procs.values())
-
-    def stop(self) -> None:
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in self.procs.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(60)
 
 
 async def outcomes(settings: Settings, inputs: dict[str, bytes], timeout: float) -> dict[str, str]:
@@ -147,8 +95,11 @@ def main() -> None:
     result: dict[str, object] = {"machine": f"{os.cpu_count()} cores, {platform.machine()}, "
                                             f"Python {platform.python_version()}"}  # fmt: skip
     with EmbeddedBroker() as broker, tempfile.TemporaryDirectory() as tmp:
-        workers = Workers(broker.bootstrap, Path(tmp))
-        workers.start()
+        logs = Path(tmp) / "logs"
+        logs.mkdir()
+        env = {"NEWSFLOW_DATA_DIR": tmp, "NEWSFLOW_LOG_LEVEL": "WARNING"}
+        workers = Workers(broker.bootstrap, app_id="b", env=env, logdir=logs)
+        workers.start(["ingest", "enrich"])
         settings = workers.settings
         time.sleep(8)  # model load and group join
         heavy, ordinary = costly(), corpus(20, start=7000)

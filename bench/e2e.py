@@ -21,82 +21,18 @@ import asyncio
 import json
 import os
 import platform
-import signal
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from harness import Workers, collect, pipeline_run, produce, steady_rate  # bench/harness.py
 
-from newsflow.broker import EmbeddedBroker, free_port
+from newsflow.broker import EmbeddedBroker
 from newsflow.corpus import sized_article, sized_corpus
 from newsflow.kafka import ensure_topics
-from newsflow.procs import worker_command
-from newsflow.publish import ORIGIN_HEADER
-from newsflow.settings import Settings
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    if not values:
-        return {}
-    q = statistics.quantiles(values, n=100, method="inclusive")
-    return {"p50": round(q[49], 3), "p95": round(q[94], 3), "p99": round(q[98], 3)}
-
-
-async def produce(bootstrap: str, topic: str, payloads: list[bytes], rate: float | None) -> float:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_request_size=20_000_000
-    )
-    await producer.start()
-    start = time.time()
-    try:
-        futures = []
-        for i, p in enumerate(payloads):
-            if rate:
-                await asyncio.sleep(max(0.0, start + i / rate - time.time()))
-            futures.append(await producer.send(topic, p))
-        await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
-    return start
-
-
-async def collect(
-    bootstrap: str, topic: str, count: int, timeout: float, since: float, *, origin: bool = True
-) -> list[Any]:
-    """Records whose raw article entered Kafka at or after ``since`` (by the origin header, or
-    with ``origin=False`` by their own timestamp)."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        max_partition_fetch_bytes=20_000_000,
-    )
-    await consumer.start()
-    records: list[Any] = []
-    deadline = time.time() + timeout
-    try:
-        while len(records) < count and time.time() < deadline:
-            for batch in (await consumer.getmany(timeout_ms=500)).values():
-                records.extend(
-                    r
-                    for r in batch
-                    if ((_origin(r) if origin else r.timestamp / 1000) or 0) >= since
-                )
-    finally:
-        await consumer.stop()
-    return records
-
-
-def _origin(record: Any) -> float | None:
-    origin = dict(record.headers or []).get(ORIGIN_HEADER)
-    return float(origin) if origin else None
 
 
 async def passthrough(bootstrap: str, payloads: list[bytes]) -> float:
@@ -129,95 +65,38 @@ async def passthrough(bootstrap: str, payloads: list[bytes]) -> float:
     return steady_rate(out)
 
 
-def steady_rate(records: list[Any]) -> float:
-    """Messages per second between the first and the last output record (broker timestamps):
-    the same measure for the pass-through and the pipeline, free of start-up and fetch waits."""
-    stamps = sorted(r.timestamp for r in records)
-    if len(stamps) < 2 or stamps[-1] == stamps[0]:
-        return 0.0
-    return (len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1000)
+# Quick rebalances, quiet logs, and room for the largest articles of --scale.
+WORKER_ENV = {
+    "NEWSFLOW_SESSION_TIMEOUT": "3",
+    "NEWSFLOW_HEARTBEAT_INTERVAL": "0.5",
+    "NEWSFLOW_REBALANCE_TIMEOUT": "3",
+    "NEWSFLOW_WEB_HOST": "127.0.0.1",
+    "NEWSFLOW_LOG_LEVEL": "WARNING",
+    "NEWSFLOW_LIMITS__MAX_RAW_BYTES": "20000000",
+    "NEWSFLOW_LIMITS__MAX_PARAGRAPHS": "100000",
+}
 
 
-def proc_stats(pid: int) -> tuple[float, float]:
-    """(peak RSS in MB, CPU seconds) of a live process, from /proc."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return hwm / 1024, (int(fields[11]) + int(fields[12])) / ticks
-
-
-def latencies(records: list[Any]) -> list[float]:
-    return [r.timestamp / 1000 - o for r in records if (o := _origin(r)) is not None]
-
-
-async def pipeline_run(
-    settings: Settings, payloads: list[bytes], rate: float | None
-) -> dict[str, Any]:
-    since = time.time() - 1.0  # record timestamps are milliseconds; allow clock rounding
-    start = await produce(settings.bootstrap_servers, settings.topics.raw, payloads, rate)
-    records = await collect(
-        settings.bootstrap_servers, settings.topics.enriched, len(payloads), 900, since
-    )
-    last = max(r.timestamp for r in records) / 1000 if records else time.time()
-    return {
-        "articles": len(records),
-        "throughput": round(steady_rate(records), 2),
-        "throughput_from_first_input": round(len(records) / (last - start), 2),
-        "latency_seconds": percentiles(latencies(records)),
-    }
-
-
-class Workers:
-    """One ingest and N enrich worker processes on their own topics and consumer groups."""
+class MeasuredWorkers(Workers):
+    """One ingest and N enrich worker processes, started and warmed up on entering."""
 
     def __init__(self, bootstrap: str, *, enrich_workers: int, transforms: bool) -> None:
-        tag = uuid.uuid4().hex[:6]
-        names = ("raw", "normalized", "enriched", "deadletter", "replayed")
-        topics = {name: f"{name}-{tag}" for name in names}
-        self.settings = Settings(bootstrap_servers=bootstrap, topics=topics)
-        self.env = {
-            **os.environ,
-            "NEWSFLOW_BOOTSTRAP_SERVERS": bootstrap,
-            "NEWSFLOW_APP_ID": f"bench-{tag}",
-            **{f"NEWSFLOW_TOPICS__{k.upper()}": v for k, v in topics.items()},
-            "NEWSFLOW_SESSION_TIMEOUT": "3",
-            "NEWSFLOW_HEARTBEAT_INTERVAL": "0.5",
-            "NEWSFLOW_REBALANCE_TIMEOUT": "3",
-            "NEWSFLOW_WEB_HOST": "127.0.0.1",
-            "NEWSFLOW_LOG_LEVEL": "WARNING",
-            "NEWSFLOW_LIMITS__MAX_RAW_BYTES": "20000000",
-            "NEWSFLOW_LIMITS__MAX_PARAGRAPHS": "100000",
-            "NEWSFLOW_TRANSFORMS": "true" if transforms else "false",
-        }
+        transforms_env = {"NEWSFLOW_TRANSFORMS": "true" if transforms else "false"}
+        super().__init__(bootstrap, app_id="bench", env={**WORKER_ENV, **transforms_env})
         self.names = ["ingest"] + [f"enrich-{i}" for i in range(enrich_workers)]
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
-        self.logdir = Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
 
-    def __enter__(self) -> Workers:
+    def __enter__(self) -> MeasuredWorkers:
         asyncio.run(ensure_topics(self.settings))
-        for name in self.names:
-            cmd = worker_command(name.split("-")[0], web_port=free_port())
-            with (self.logdir / f"{name}.log").open("wb") as log:
-                self.procs[name] = subprocess.Popen(
-                    cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT
-                )
-        asyncio.run(
-            pipeline_run(self.settings, sized_corpus(10, 1.0), None)
-        )  # warm-up, joins groups
+        self.start(self.names)
+        warm_up = sized_corpus(10, 1.0)  # and join the groups
+        asyncio.run(pipeline_run(self.settings, warm_up, None))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for p in self.procs.values():
-            p.send_signal(signal.SIGTERM)
-        for p in self.procs.values():
-            p.wait(60)
-
-    def cpu(self) -> dict[str, float]:
-        return {name: proc_stats(p.pid)[1] for name, p in self.procs.items()}
+        self.stop()
 
     def rss(self) -> dict[str, float]:
-        return {name: round(proc_stats(p.pid)[0], 1) for name, p in self.procs.items()}
+        return {name: round(mb, 1) for name, mb in self.peak_rss_mb().items()}
 
     def measured(self, payloads: list[bytes], rate: float | None) -> dict[str, Any]:
         """A pipeline run plus the CPU seconds per article each stage spent on it."""
@@ -256,11 +135,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         baseline = asyncio.run(passthrough(bootstrap, many))
         result["passthrough_baseline_per_s"] = round(baseline, 1)
         result["overhead_messages"] = len(many)
-        with Workers(bootstrap, enrich_workers=1, transforms=False) as bare:
+        with MeasuredWorkers(bootstrap, enrich_workers=1, transforms=False) as bare:
             off = bare.measured(many, None)
         result["transforms_off_full_speed"] = off
         result["transforms_off_ratio_to_passthrough"] = round(off["throughput"] / baseline, 3)
-        with Workers(bootstrap, enrich_workers=args.enrich_workers, transforms=True) as real:
+        with MeasuredWorkers(
+            bootstrap, enrich_workers=args.enrich_workers, transforms=True
+        ) as real:
             full = real.measured(payloads, None)
             result["pipeline_full_speed"] = full
             result["pipeline_ratio_to_passthrough"] = round(full["throughput"] / baseline, 4)
@@ -280,7 +161,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 SCALING = ((1, 60), (10, 10), (100, 2))  # (size multiple of the median article, articles)
 
 
-def scaling(workers: Workers, median: int) -> dict[str, Any]:
+def scaling(workers: MeasuredWorkers, median: int) -> dict[str, Any]:
     """CPU seconds per article at 1x, 10x and 100x the median size, and the growth ratios."""
     rows = {}
     for multiple, count in SCALING:
