@@ -57,108 +57,7 @@ LOC_TYPES = {"GPE", "LOC", "FAC"}
 MISC_TYPES = {"NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
 SEED = 13
 
-CONFIG = """
-[paths]
-train = null
-dev = null
-
-[system]
-seed = 13
-gpu_allocator = null
-
-[nlp]
-lang = "en"
-pipeline = ["ner"]
-batch_size = 256
-
-[components]
-
-[components.ner]
-factory = "ner"
-moves = null
-update_with_oracle_cut_size = 100
-
-[components.ner.model]
-@architectures = "spacy.TransitionBasedParser.v2"
-state_type = "ner"
-extra_state_tokens = false
-hidden_width = 64
-maxout_pieces = 2
-use_upper = true
-nO = null
-
-[components.ner.model.tok2vec]
-@architectures = "spacy.HashEmbedCNN.v2"
-pretrained_vectors = null
-width = 64
-depth = 2
-embed_size = 4000
-window_size = 1
-maxout_pieces = 3
-subword_features = true
-
-[corpora]
-
-[corpora.train]
-@readers = "spacy.Corpus.v1"
-path = ${paths.train}
-max_length = 0
-
-[corpora.dev]
-@readers = "spacy.Corpus.v1"
-path = ${paths.dev}
-max_length = 0
-
-[training]
-seed = ${system.seed}
-gpu_allocator = ${system.gpu_allocator}
-dropout = 0.1
-accumulate_gradient = 1
-patience = 3000
-max_epochs = 0
-max_steps = 12000
-eval_frequency = 500
-frozen_components = []
-annotating_components = []
-dev_corpus = "corpora.dev"
-train_corpus = "corpora.train"
-
-[training.optimizer]
-@optimizers = "Adam.v1"
-beta1 = 0.9
-beta2 = 0.999
-L2_is_weight_decay = true
-L2 = 0.01
-grad_clip = 1.0
-use_averages = true
-eps = 0.00000001
-learn_rate = 0.001
-
-[training.batcher]
-@batchers = "spacy.batch_by_words.v1"
-discard_oversize = false
-tolerance = 0.2
-get_length = null
-
-[training.batcher.size]
-@schedules = "compounding.v1"
-start = 100
-stop = 1000
-compound = 1.001
-
-[training.logger]
-@loggers = "spacy.ConsoleLogger.v1"
-progress_bar = false
-
-[training.score_weights]
-ents_f = 1.0
-ents_p = 0.0
-ents_r = 0.0
-ents_per_type = null
-
-[initialize]
-vectors = null
-"""
+CONFIG = Path(__file__).with_name("train_ner.cfg")  # spaCy training config
 
 
 def conll_sentences(path: Path) -> Iterator[tuple[list[str], list[tuple[int, int, str]]]]:
@@ -273,9 +172,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         train_path, dev_path = build(args.conll, args.bbc, work)
-        (work / "config.cfg").write_text(CONFIG)
         train(
-            work / "config.cfg",
+            CONFIG,
             work / "model",
             overrides={"paths.train": str(train_path), "paths.dev": str(dev_path),
                        "training.max_steps": args.max_steps},
