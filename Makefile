@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test test-faults test-unit test-integration lint fmt typecheck schemas lock clean
+.PHONY: help install run test test-faults test-unit test-integration test-wheel wheel lint fmt typecheck schemas lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/' | expand -t 20
@@ -34,6 +34,17 @@ test-unit: $(STAMP)  ## the fast tests only (no broker)
 test-integration: $(STAMP)  ## only the tests that go through a real broker
 	$(BIN)/python -m pytest -m "integration and not faults"
 
+# The wheel the image installs. build/ goes first: setuptools builds in it and would put files
+# left there by an older tree (a deleted module) into the wheel.
+wheel: $(STAMP)  ## build dist/newsflow-<version>-py3-none-any.whl (what the Dockerfile installs)
+	rm -rf build dist/newsflow-*.whl
+	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps -w dist .
+	rm -rf build
+
+# The runtime lock's wheels are kept in $(WHEELHOUSE) (default ~/.cache/newsflow-wheels) between runs.
+test-wheel: wheel  ## install the runtime lock + that wheel in a clean venv and run the CLI from it
+	$(PYTHON) tests/wheel/check.py $(if $(WHEELHOUSE),--wheelhouse $(WHEELHOUSE)) dist/newsflow-*.whl
+
 lint: $(STAMP)  ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -57,5 +68,5 @@ lock: $(STAMP)  ## re-resolve requirements.lock and requirements-dev.lock (with 
 	$(LOCK) -o requirements.lock
 	$(LOCK) --extra dev -c requirements.lock -o requirements-dev.lock
 
-clean:  ## remove the venv and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+clean:  ## remove the venv, caches and built wheels
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
