@@ -1,17 +1,23 @@
 # syntax=docker/dockerfile:1
-# newsflow worker image: the pinned, hashed runtime lock (no dev tools, no embedded broker),
-# the spaCy model from its wheel, a non-root user, no compilers in the final stage.
+# newsflow worker image: the pinned, hashed runtime lock (no dev tools, no embedded broker, no
+# eval or train extras), then newsflow's own wheel, a non-root user, no compilers in the final
+# stage.
+#
+# Build the wheel first: `make wheel && docker build .` (`make wheel` writes
+# dist/newsflow-<version>-py3-none-any.whl; .dockerignore lets only it and requirements.lock into
+# the context). It is the same file `make test-wheel` installs, the same way, into a clean venv
+# and runs the CLI from; the image never builds from the source tree.
 
 FROM python:3.11.14-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 RUN python -m venv /opt/newsflow
 COPY requirements.lock /src/requirements.lock
 RUN /opt/newsflow/bin/pip install --require-hashes --only-binary=:all: -r /src/requirements.lock
-COPY pyproject.toml README.md /src/
-COPY newsflow /src/newsflow
-COPY schemas /src/schemas
-COPY services /src/services
-RUN /opt/newsflow/bin/pip install --no-deps /src
+COPY dist/newsflow-*.whl /src/dist/
+# Exactly one wheel, installed without its dependencies (the lock has them: pip check says so).
+RUN test "$(ls /src/dist/*.whl | wc -l)" -eq 1 \
+    && /opt/newsflow/bin/pip install --no-deps --no-index /src/dist/newsflow-*.whl \
+    && /opt/newsflow/bin/pip check
 # Byte-compile now: the root filesystem is read-only at run time.
 RUN /opt/newsflow/bin/python -m compileall -q /opt/newsflow
 
