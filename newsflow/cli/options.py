@@ -15,7 +15,7 @@ from rich.markup import escape
 
 from newsflow.settings import Settings, load_settings
 
-err = Console(stderr=True)
+err = Console(stderr=True, emoji=False)  # ":b:" in a topic name is text, not an emoji
 
 Bootstrap = Annotated[
     str | None,
