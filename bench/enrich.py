@@ -25,7 +25,7 @@ from typing import Any
 
 import spacy
 
-from newsflow.evaluation.ner import require_baseline
+from newsflow.evaluation.ner import BaselineMissing, require_baseline
 from newsflow.schemas import NormalizedArticle
 from newsflow.services.enrich.enrich import SPACY_MODEL, Enricher
 from newsflow.services.ingest.normalise import normalise_payload
@@ -93,7 +93,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    require_baseline()
+    try:
+        require_baseline()
+    except BaselineMissing as exc:
+        raise SystemExit(f"error: {exc}") from None
     if args.dir:
         articles = folder_articles(args.dir, args.limit)
     else:

@@ -23,7 +23,7 @@ import spacy
 import trafilatura
 from enrich import median_rate, plain_texts, spacy_full  # bench/enrich.py
 
-from newsflow.evaluation.ner import require_baseline
+from newsflow.evaluation.ner import BaselineMissing, require_baseline
 from newsflow.schemas import RawArticle
 from newsflow.services.enrich.enrich import SPACY_MODEL, Enricher
 from newsflow.services.ingest.normalise import normalise_article, normalise_payload
@@ -92,7 +92,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    require_baseline()
+    try:
+        require_baseline()
+    except BaselineMissing as exc:
+        raise SystemExit(f"error: {exc}") from None
     result = run(args.html_dir, args.repeat)
     print(f"machine: {result['machine']}; inputs: {result['inputs']}")
     print(f"{'stage':55} {'articles/s/core':>16}")

@@ -46,7 +46,7 @@ from spacy.cli.train import train
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 
-from newsflow.evaluation.ner import require_baseline
+from newsflow.evaluation.ner import BaselineMissing, require_baseline
 from newsflow.services.enrich.enrich import load_teacher
 from newsflow.services.enrich.mentions import KEPT_TYPES as KEPT_LABELS
 
@@ -168,7 +168,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--max-steps", type=int, default=12000)
     args = parser.parse_args()
-    require_baseline("the teacher")
+    try:
+        require_baseline("the teacher")
+    except BaselineMissing as exc:
+        raise SystemExit(f"error: {exc}") from None
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         train_path, dev_path = build(args.conll, args.bbc, work)

@@ -44,14 +44,18 @@ def eval_ner(
 ) -> None:
     """Entity precision/recall/F1 per type and overall (exact span and type), ours vs plain
     en_core_web_sm in the same run."""
-    from newsflow.evaluation.ner import TYPES, evaluate  # noqa: PLC0415
+    from newsflow.evaluation.ner import TYPES, BaselineMissing, evaluate  # noqa: PLC0415
 
     if not (path.is_file() or (path / "dev.txt").is_file()):
         fail(f"no CoNLL file at {path}")
+    try:
+        scores = evaluate(path)
+    except BaselineMissing as exc:
+        fail(str(exc), 2)
     numbers = (*TYPES, "overall", "seconds")
     columns = [Column("system"), *(Column(c, justify="right") for c in numbers)]
     rows = []
-    for s in evaluate(path):
+    for s in scores:
         cells = [f"{p:.3f} / {r:.3f} / {f:.3f}" for p, r, f in (*s.per_type.values(), s.overall)]
         rows.append((s.name, *cells, f"{s.seconds:.1f}"))
     print_table(f"NER: {path} (exact span and type; P / R / F1)", columns, rows, pipe_width=160)

@@ -11,7 +11,6 @@ numeric and date types are not entities in CoNLL and are ignored."""
 from __future__ import annotations
 
 import importlib.util
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -37,12 +36,15 @@ Sentence = list[tuple[str, str]]  # (token, IOB1 tag)
 Span = tuple[int, int, int, int | str, str]  # (doc, sentence, start, end, type)
 
 
+class BaselineMissing(RuntimeError):
+    """spaCy's reference model is not installed: it comes with the ``eval`` extra, not with
+    newsflow (the worker never loads it)."""
+
+
 def require_baseline(what: str = "the baseline") -> None:
-    """Exit 2 with how to get spaCy's reference model when it is not installed: it comes with
-    the ``eval`` extra, not with newsflow (the worker never loads it)."""
+    """Raise ``BaselineMissing``, saying how to install the model, when it is not there."""
     if importlib.util.find_spec(SPACY_MODEL) is None:
-        sys.stderr.write(f"error: {what} needs the eval extra ({SPACY_MODEL}): {EVAL_EXTRA}\n")
-        raise SystemExit(2)
+        raise BaselineMissing(f"{what} needs the eval extra ({SPACY_MODEL}): {EVAL_EXTRA}")
 
 
 def read_conll(path: Path) -> list[list[Sentence]]:
