@@ -119,7 +119,7 @@ def median_words(scale: float = 1.0) -> int:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     broker = None if args.bootstrap else EmbeddedBroker().start()
-    bootstrap = args.bootstrap or broker.bootstrap  # type: ignore[union-attr]
+    bootstrap = args.bootstrap or broker.bootstrap  # type: ignore[union-attr]  # set when --bootstrap is not
     payloads = sized_corpus(args.articles, args.scale)
     words = sorted(len(p.split()) for p in payloads)
     median = median_words(args.scale)

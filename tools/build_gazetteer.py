@@ -107,7 +107,7 @@ def main() -> None:
     args = parser.parse_args()
     record = build()
     args.out.write_text(json.dumps(record, ensure_ascii=False, separators=(",", ":")), "utf-8")
-    print(f"wrote {args.out}: {len(record['places'])} places, "  # type: ignore[arg-type]
+    print(f"wrote {args.out}: {len(record['places'])} places, "  # type: ignore[arg-type]  # record is a dict of mixed values; places is a dict
           f"{args.out.stat().st_size // 1024} KiB")  # fmt: skip
 
 

@@ -36,7 +36,7 @@ def settings(tmp_path: Path) -> Settings:
 
 def _app(settings: Settings, service: str) -> Any:
     # faust would otherwise make (and never close) an event loop of its own
-    app = create_app(settings, service, loop=asyncio.get_running_loop())  # type: ignore[arg-type]
+    app = create_app(settings, service, loop=asyncio.get_running_loop())  # type: ignore[arg-type]  # test data: a literal where the model converts it
     app.finalize()
     app.conf.store = "memory://"
     app.flow_control.resume()
@@ -64,7 +64,7 @@ async def ingest(settings: Settings) -> AsyncIterator[tuple[Any, Recorder]]:
     _close_consumer_thread_loop(app)
 
 
-async def test_ingest_publishes_normalized_keyed_by_article_id(ingest, samples: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_ingest_publishes_normalized_keyed_by_article_id(ingest, samples: Path) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     agent, rec = ingest
     async with agent.test_context() as ctx:
         await ctx.put((samples / "rotterdam-dock-strike.txt").read_bytes())
@@ -95,7 +95,7 @@ async def test_enrich_publishes_enriched_or_dead_letter(settings: Settings, samp
     _close_consumer_thread_loop(app)
 
 
-async def test_each_message_logs_its_coordinates(ingest, samples: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_each_message_logs_its_coordinates(ingest, samples: Path) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     agent, _ = ingest
     with structlog.testing.capture_logs(
         processors=[structlog.contextvars.merge_contextvars]
@@ -113,7 +113,7 @@ async def test_each_message_logs_its_coordinates(ingest, samples: Path) -> None:
 
 async def test_a_bug_costs_one_message_not_the_agent(
     ingest, samples: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     agent, rec = ingest
     real = ingest_module.handle_raw
 

@@ -93,7 +93,7 @@ async def test_transient_errors_are_retried_with_backoff_and_readiness_follows(
         real_set(**values)
         states.append(health.sends_ok)
 
-    health.set = spy  # type: ignore[method-assign]
+    health.set = spy  # type: ignore[method-assign]  # a spy or an injected fault in the method's place
     out = FakeTopic(
         [KafkaTimeoutError(), wrapped(KafkaTimeoutError()), NotLeaderForPartitionError()]
     )
@@ -232,7 +232,7 @@ async def test_a_refused_dead_letter_ends_the_process_before_the_batch_is_acked(
         return await real(self, events)
 
     runner = _runner(tmp_path, refuse, lambda v, k, at, b: _article(v or b""))
-    runner.process_batch = spy.__get__(runner)  # type: ignore[method-assign]
+    runner.process_batch = spy.__get__(runner)  # type: ignore[method-assign]  # a spy or an injected fault in the method's place
     agent = stage_agent(app, app_topics(app, settings).raw, runner, batch_size=4,
                         batch_window=0.01, on_crash=on_crash)  # fmt: skip
     with pytest.raises(DeliveryFailed):

@@ -38,7 +38,7 @@ def of_kind(docs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return [d for d in docs if d["kind"] == kind]
 
 
-def test_builtin_resources_validate_against_kubernetes_schemas(rendered) -> None:  # type: ignore[no-untyped-def]
+def test_builtin_resources_validate_against_kubernetes_schemas(rendered) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     _, docs = rendered
     checked = 0
     for doc in docs:
@@ -56,7 +56,7 @@ def test_the_schema_check_can_fail() -> None:
         kubernetes_validate.validate(deployment, KUBERNETES, strict=True)
 
 
-def test_every_container_is_locked_down(rendered) -> None:  # type: ignore[no-untyped-def]
+def test_every_container_is_locked_down(rendered) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     _, docs = rendered
     deployments = of_kind(docs, "Deployment")
     assert {d["metadata"]["name"] for d in deployments} == {"newsflow-ingest", "newsflow-enrich"}
@@ -82,7 +82,7 @@ def test_every_container_is_locked_down(rendered) -> None:  # type: ignore[no-un
             assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
 
 
-def test_credentials_only_from_secrets(rendered) -> None:  # type: ignore[no-untyped-def]
+def test_credentials_only_from_secrets(rendered) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     _, docs = rendered
     assert not of_kind(docs, "Secret"), "secrets are never in the manifests"
     for d in of_kind(docs, "Deployment"):
@@ -96,7 +96,7 @@ def test_credentials_only_from_secrets(rendered) -> None:  # type: ignore[no-unt
 
 def test_configuration_is_generated_valid_and_drains_in_time(
     rendered, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     _, docs = rendered
     (cm,) = of_kind(docs, "ConfigMap")
     assert cm["metadata"]["name"].startswith("newsflow-config-")  # hashed: a change rolls pods
@@ -115,7 +115,7 @@ def test_configuration_is_generated_valid_and_drains_in_time(
         assert refs == [cm["metadata"]["name"]]
 
 
-def test_topics_take_the_largest_record_newsflow_writes(rendered) -> None:  # type: ignore[no-untyped-def]
+def test_topics_take_the_largest_record_newsflow_writes(rendered) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     """A topic that refuses what newsflow may write turns outputs into dead letters: every
     topic's max.message.bytes is the ConfigMap's NEWSFLOW_LIMITS__MAX_MESSAGE_BYTES (the replay
     log holds only small records of its own)."""
@@ -128,7 +128,7 @@ def test_topics_take_the_largest_record_newsflow_writes(rendered) -> None:  # ty
             assert int(topic["spec"]["config"]["max.message.bytes"]) == limit
 
 
-def test_topics_users_and_acls_match_the_settings(rendered) -> None:  # type: ignore[no-untyped-def]
+def test_topics_users_and_acls_match_the_settings(rendered) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     overlay, docs = rendered
     defaults = Settings()
     topics = {t["metadata"]["name"]: t["spec"] for t in of_kind(docs, "KafkaTopic")}
@@ -162,7 +162,7 @@ def test_topics_users_and_acls_match_the_settings(rendered) -> None:  # type: ig
         assert writes == {(t, n) for t, n, op in allowed[name] if op == "Write"}  # nothing more
 
 
-def test_autoscaling_per_overlay(rendered) -> None:  # type: ignore[no-untyped-def]
+def test_autoscaling_per_overlay(rendered) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     overlay, docs = rendered
     hpas, scaled = of_kind(docs, "HorizontalPodAutoscaler"), of_kind(docs, "ScaledObject")
     if overlay == "prod":

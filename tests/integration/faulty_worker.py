@@ -34,7 +34,7 @@ def refuse_deadletters() -> None:
             raise MessageSizeTooLargeError(f"injected: {topic} refuses records of this size")
         return await real(self, topic, *args, **kwargs)
 
-    AIOKafkaProducer.send = send  # type: ignore[method-assign]
+    AIOKafkaProducer.send = send  # type: ignore[method-assign]  # a spy or an injected fault in the method's place
 
 
 def crash_agent() -> None:
@@ -45,7 +45,7 @@ def crash_agent() -> None:
             raise RuntimeError("injected: a bug outside the per-message isolation")
         return await real(self, events)
 
-    StageRunner.process_batch = process_batch  # type: ignore[method-assign]
+    StageRunner.process_batch = process_batch  # type: ignore[method-assign]  # a spy or an injected fault in the method's place
 
 
 FAULTS = {"refuse_deadletters": refuse_deadletters, "crash_agent": crash_agent}

@@ -18,7 +18,7 @@ from tests.integration.conftest import make_pipeline
 pytestmark = pytest.mark.integration
 
 
-async def _limits(settings, names: list[str]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+async def _limits(settings, names: list[str]) -> dict[str, int]:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:

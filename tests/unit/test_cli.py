@@ -102,7 +102,7 @@ def test_schemas_are_current() -> None:
 
 def test_replay_selector() -> None:
     def dl(code: str, stage: str, offset: int) -> DeadLetter:
-        return DeadLetter(stage=stage, error_code=code, reason=f"r{offset}", original=b"x",  # type: ignore[arg-type]
+        return DeadLetter(stage=stage, error_code=code, reason=f"r{offset}", original=b"x",  # type: ignore[arg-type]  # test data: a literal where the model converts it
                           source_topic="raw", source_partition=0, source_offset=offset,
                           failed_at=datetime(2025, 1, 1, offset, tzinfo=UTC))  # fmt: skip
 
@@ -129,7 +129,7 @@ def test_replay_rejects_bad_coordinates() -> None:
 
 # --- replay: target, once-only, truncated letters (no broker: the Kafka parts are faked) ---
 
-SETTINGS = Settings(topics={"raw": "in.raw", "normalized": "in.norm"})  # type: ignore[arg-type]
+SETTINGS = Settings(topics={"raw": "in.raw", "normalized": "in.norm"})  # type: ignore[arg-type]  # test data: a literal where the model converts it
 STORY = b'{"source": "wire", "content": "' + b"x" * 500 + b'"}'
 
 
@@ -144,7 +144,7 @@ def _letter(
     sha: str | None = None,
 ) -> Letter:
     dl = DeadLetter(
-        stage=stage,  # type: ignore[arg-type]
+        stage=stage,  # type: ignore[arg-type]  # test data: a literal where the model converts it
         error_code=code,
         reason="r",
         original=original[:100] if truncated else original,

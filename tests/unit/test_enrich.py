@@ -93,7 +93,7 @@ def test_samples_topics(enricher: Enricher, samples: Path) -> None:
 
 
 class _Exploding(Enricher):
-    def _assemble(self, article, fields, mentions, budget):  # type: ignore[no-untyped-def]
+    def _assemble(self, article, fields, mentions, budget):  # type: ignore[no-untyped-def]  # pytest injects the fixture
         if article.title.startswith("Boom"):
             raise RuntimeError("injected")
         return super()._assemble(article, fields, mentions, budget)

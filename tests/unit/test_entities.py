@@ -92,7 +92,7 @@ def _train_ner() -> object:
 
 def test_ner_training_data_reads_iob1_and_types_gold_spans_with_the_teacher() -> None:
     train_ner: object = _train_ner()
-    spans = train_ner._spans(["I-ORG", "O", "I-MISC", "O", "I-PER", "I-PER", "B-PER", "I-LOC"])  # type: ignore[attr-defined]
+    spans = train_ner._spans(["I-ORG", "O", "I-MISC", "O", "I-PER", "I-PER", "B-PER", "I-LOC"])  # type: ignore[attr-defined]  # see the line
     assert spans == [(0, 1, "ORG"), (2, 3, "MISC"), (4, 6, "PER"), (6, 7, "PER"), (7, 8, "LOC")]
 
     words = ["Leeds", "beat", "German", "side", "in", "Berlin", "at", "Euro", "96"]
@@ -100,7 +100,7 @@ def test_ner_training_data_reads_iob1_and_types_gold_spans_with_the_teacher() ->
     teacher.ents = [Span(teacher, 0, 1, "GPE"), Span(teacher, 2, 3, "NORP"),
                     Span(teacher, 5, 6, "GPE")]  # fmt: skip
     gold = [(0, 1, "ORG"), (2, 3, "MISC"), (5, 6, "LOC"), (7, 9, "MISC")]
-    ref = train_ner.merge(teacher, gold)  # type: ignore[attr-defined]
+    ref = train_ner.merge(teacher, gold)  # type: ignore[attr-defined]  # see the line
     assert [(e.text, e.label_) for e in ref.ents] == [
         ("Leeds", "ORG"),  # the gold type wins: a club named after its city
         ("German", "NORP"),  # the teacher types a gold MISC span it found too

@@ -16,11 +16,11 @@ CET = timezone(timedelta(hours=1))
 
 
 @pytest.fixture
-def venice(samples: Path):  # type: ignore[no-untyped-def]
+def venice(samples: Path):  # type: ignore[no-untyped-def]  # pytest injects the fixture
     return parse_html((samples / "venice-flood-barrier.html").read_text())
 
 
-def test_metadata(venice) -> None:  # type: ignore[no-untyped-def]
+def test_metadata(venice) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     assert venice.title == "Venice raises flood barrier for record tenth time this autumn"
     assert venice.authors == ["Luca Ferraro"]
     assert venice.standfirst.startswith("Engineers say the Mose gates")
@@ -28,12 +28,12 @@ def test_metadata(venice) -> None:  # type: ignore[no-untyped-def]
     assert venice.url == "https://lagoon-courier.example/news/2025/11/venice-mose-tenth-raising"
 
 
-def test_dates_keep_their_zone(venice) -> None:  # type: ignore[no-untyped-def]
+def test_dates_keep_their_zone(venice) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     assert venice.published_at == datetime(2025, 11, 18, 7, 30, tzinfo=CET)
     assert venice.updated_at == datetime(2025, 11, 18, 15, 10, tzinfo=CET)
 
 
-def test_body_caption_heading_and_no_chrome(venice) -> None:  # type: ignore[no-untyped-def]
+def test_body_caption_heading_and_no_chrome(venice) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     text = "\n".join(p.text for p in venice.body)
     assert venice.body[0].text.startswith("Venice raised its mobile flood barrier")
     assert [p.text for p in venice.body if p.kind == "heading"] == ["Who pays"]

@@ -30,7 +30,7 @@ SENTENCE = "The council met on Monday to discuss the harbour plan. "
 
 
 def _raw(content: str, **kw: object) -> RawArticle:
-    return RawArticle(source="t", content=content, **kw)  # type: ignore[arg-type]
+    return RawArticle(source="t", content=content, **kw)  # type: ignore[arg-type]  # test data: a literal where the model converts it
 
 
 def _assert_pieces_of(text: str, pieces: list[str], limit: int) -> None:
@@ -190,7 +190,7 @@ def test_scripts_and_styles_are_not_page_text() -> None:
 # Time budget -------------------------------------------------------------------------------
 
 
-def _ticking(step: float = 1.0):  # type: ignore[no-untyped-def]
+def _ticking(step: float = 1.0):  # type: ignore[no-untyped-def]  # pytest injects the fixture
     """A clock that moves ``step`` seconds each time it is read."""
     counter = itertools.count()
     return lambda: next(counter) * step

@@ -23,7 +23,7 @@ TEXT = (
 
 
 def raw(content: str = TEXT, **kw: object) -> RawArticle:
-    return RawArticle(source="test", content=content, **kw)  # type: ignore[arg-type]
+    return RawArticle(source="test", content=content, **kw)  # type: ignore[arg-type]  # test data: a literal where the model converts it
 
 
 def test_fields_from_plain_text() -> None:

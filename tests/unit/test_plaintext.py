@@ -15,30 +15,30 @@ CHROME = ("Advertisement", "Most Read", "Sign up to", "Please select one", "Read
 
 
 @pytest.fixture
-def rotterdam(samples: Path):  # type: ignore[no-untyped-def]
+def rotterdam(samples: Path):  # type: ignore[no-untyped-def]  # pytest injects the fixture
     return parse_plain_text(clean_text((samples / "rotterdam-dock-strike.txt").read_text()))
 
 
-def test_title_standfirst_byline(rotterdam) -> None:  # type: ignore[no-untyped-def]
+def test_title_standfirst_byline(rotterdam) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     assert rotterdam.title == "Rotterdam dock workers walk out over automation plans"
     assert rotterdam.standfirst.startswith("Unions say the port's plan")
     assert rotterdam.authors == ["Anna Verbeek"]
 
 
-def test_updated_date_without_invented_zone(rotterdam) -> None:  # type: ignore[no-untyped-def]
+def test_updated_date_without_invented_zone(rotterdam) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     assert rotterdam.updated_at == datetime(2025, 3, 3, 18, 45)
     assert rotterdam.updated_at.tzinfo is None
     assert rotterdam.published_at is None
 
 
-def test_caption_once_with_credit(rotterdam) -> None:  # type: ignore[no-untyped-def]
+def test_caption_once_with_credit(rotterdam) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     assert len(rotterdam.captions) == 1
     cap = rotterdam.captions[0]
     assert cap.text.startswith("Container ships wait at anchor")
     assert cap.credit == "Pieter Hols / ANP / AFP"
 
 
-def test_related_headlines_and_heading(rotterdam) -> None:  # type: ignore[no-untyped-def]
+def test_related_headlines_and_heading(rotterdam) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     assert rotterdam.related == [
         "Antwerp overtakes Hamburg as Europe's second busiest port",
         "Shipping rates climb as Red Sea diversions continue",
@@ -47,7 +47,7 @@ def test_related_headlines_and_heading(rotterdam) -> None:  # type: ignore[no-un
     assert headings == ["Talks in The Hague"]
 
 
-def test_body_has_no_chrome_and_dateline_is_stripped(rotterdam) -> None:  # type: ignore[no-untyped-def]
+def test_body_has_no_chrome_and_dateline_is_stripped(rotterdam) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     text = "\n".join(p.text for p in rotterdam.body)
     for junk in CHROME:
         assert junk not in text

@@ -133,7 +133,7 @@ def test_a_configuration_error_never_shows_a_secret(
 
 def test_nested_models_hide_their_input_too() -> None:
     with pytest.raises(ValidationError) as caught:
-        Security(protocol="SASL_SSL", sasl_password="hunter2")  # type: ignore[arg-type]
+        Security(protocol="SASL_SSL", sasl_password="hunter2")  # type: ignore[arg-type]  # test data: a literal where the model converts it
     assert "hunter2" not in str(caught.value)
 
 
