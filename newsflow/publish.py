@@ -40,7 +40,7 @@ from newsflow.health import Health
 from newsflow.metrics import PUBLISH_RETRIES, REFUSED
 from newsflow.schemas import Stage
 from newsflow.services.errors import OutputRejected
-from newsflow.services.routing import Coordinates, Routed, degrade
+from newsflow.services.routing import Message, Routed, degrade
 
 log = structlog.get_logger(__name__)
 ORIGIN_HEADER = "newsflow-raw-timestamp"  # carried from raw to enriched, for end-to-end latency
@@ -159,7 +159,7 @@ async def deliver(
     send: SendMany,
     stage: Stage,
     routed: list[Routed],
-    messages: Sequence[tuple[bytes | None, bytes | None, Coordinates]],
+    messages: Sequence[Message],
     *,
     max_bytes: int,
 ) -> list[Routed]:
