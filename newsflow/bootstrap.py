@@ -23,21 +23,17 @@ from newsflow.publish import Publisher
 from newsflow.schemas import Stage
 from newsflow.services.ingest.dedupe import NearDuplicateIndex
 from newsflow.services.ingest.handler import ingest_handler
-from newsflow.services.routing import Destination, Handler
+from newsflow.services.routing import STAGE_INPUT, STAGE_OUTPUT, Handler
 from newsflow.settings import Settings
 from newsflow.stage import forward
 
 log = structlog.get_logger(__name__)
 
-#: Each stage's input and output, by the short names of ``Topics``.
-INPUT: dict[Stage, str] = {"ingest": "raw", "enrich": "normalized"}
-OUTPUT: dict[Stage, Destination] = {"ingest": "normalized", "enrich": "enriched"}
-
 
 def handler(settings: Settings, stage: Stage, *, enricher: Any = None) -> Handler:
     """The stage's handler: its pure core, configured; with transforms off, ``forward``."""
     if not settings.transforms:
-        return forward(OUTPUT[stage])
+        return forward(STAGE_OUTPUT[stage])
     if stage == "ingest":
         index = NearDuplicateIndex(
             capacity=settings.dedupe_capacity, max_distance=settings.dedupe_max_distance
@@ -71,7 +67,7 @@ def build_app(settings: Settings, stage: Stage, *, web_port: int | None = None) 
     install_health(app, settings, health)
     exactly_once = settings.processing_guarantee == "exactly_once"
     send = Publisher(topics, health, stage, exactly_once=exactly_once)
-    source = getattr(topics, INPUT[stage])
+    source = getattr(topics, STAGE_INPUT[stage])
     register_stage(app, source, stage, handler(settings, stage), settings, send=send.send_many,
                    window=window)  # fmt: skip
     health.set(models_loaded=True)

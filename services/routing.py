@@ -24,6 +24,9 @@ PREFIX_BYTES = 16_384
 RECORD_OVERHEAD = 256
 
 Destination = Literal["normalized", "enriched", "deadletter"]
+#: Each stage's input and output, by the short names of the topics.
+STAGE_INPUT: dict[Stage, Literal["raw", "normalized"]] = {"ingest": "raw", "enrich": "normalized"}
+STAGE_OUTPUT: dict[Stage, Destination] = {"ingest": "normalized", "enrich": "enriched"}
 
 
 @dataclass(frozen=True, slots=True)

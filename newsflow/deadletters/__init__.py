@@ -32,7 +32,6 @@ from aiokafka.errors import KafkaError
 from newsflow.client import CONNECT_TIMEOUT
 from newsflow.deadletters.log import ReplayRecord, already_replayed, log_entry, read_replay_log
 from newsflow.deadletters.originals import (
-    STAGE_INPUT,
     Fetch,
     Fetched,
     Originals,
@@ -47,7 +46,6 @@ from newsflow.kafka import client_options, connect, ensure_topics
 from newsflow.settings import Settings
 
 __all__ = [
-    "STAGE_INPUT",
     "Fetch",
     "Fetched",
     "Group",

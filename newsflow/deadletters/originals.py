@@ -14,10 +14,10 @@ from newsflow.client import CONNECT_TIMEOUT
 from newsflow.deadletters.read import Letter
 from newsflow.kafka import client_options, connect
 from newsflow.schemas import DeadLetter, Stage
+from newsflow.services.routing import STAGE_INPUT
 from newsflow.settings import Settings
 
 #: The topic (a field of Settings.topics) each stage reads: where its dead letters go back to.
-STAGE_INPUT: dict[Stage, str] = {"ingest": "raw", "enrich": "normalized"}
 FETCH_SECONDS = 10.0  # to read back one original of a truncated letter
 
 
