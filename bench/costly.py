@@ -61,8 +61,10 @@ async def outcomes(settings: Settings, inputs: dict[str, bytes], timeout: float)
     by_sha = {hashlib.sha256(p).hexdigest(): n for n, p in inputs.items()}
     found: dict[str, str] = {}
 
-    async def read(topic: str, enriched: bool) -> None:
-        records = consume_records(settings, topic, from_beginning=True, timeout=timeout)
+    async def read(topic: str, enriched: bool, seconds: float) -> None:
+        """One pass over ``topic``, ending once it has been quiet for 2 s."""
+        records = consume_records(settings, topic, from_beginning=True, timeout=seconds,
+                                  idle=2.0)  # fmt: skip
         async with contextlib.aclosing(records):
             async for record in records:
                 data = orjson.loads(record.value)
@@ -74,15 +76,13 @@ async def outcomes(settings: Settings, inputs: dict[str, bytes], timeout: float)
                     outcome = f"dead letter {data['error_code']} ({data['stage']})"
                 if name is not None:
                     found[name] = outcome
-                if found.keys() >= inputs.keys():
-                    return
 
-    tasks = [asyncio.create_task(read(settings.topics.enriched, True)),
-             asyncio.create_task(read(settings.topics.deadletter, False))]  # fmt: skip
-    _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while found.keys() < inputs.keys() and loop.time() < deadline:
+        for topic, enriched in ((settings.topics.enriched, True),
+                                (settings.topics.deadletter, False)):  # fmt: skip
+            await read(topic, enriched, max(1.0, min(30.0, deadline - loop.time())))
     return found
 
 

@@ -200,31 +200,29 @@ def _outcomes(pipeline: Pipeline, inputs: dict[str, bytes], timeout: float = 300
     by_sha = {_sha(payload): name for name, payload in inputs.items()}
     found: dict[str, str] = {}
 
-    async def run() -> None:
-        async def read(topic: str) -> None:
-            records = consume_records(pipeline.settings, topic, from_beginning=True,
-                                      timeout=timeout)  # fmt: skip
-            async with contextlib.aclosing(records):
-                async for record in records:
-                    data = orjson.loads(record.value)
-                    if topic == topics.enriched:
-                        name = ids.get(data["article_id"])
-                        outcome = "enriched"
-                    else:  # by its input's hash, or (enrich) the input's key: the article id
-                        letter = DeadLetter.model_validate_json(record.value)
-                        key = (letter.original_key or b"").decode("utf-8", "replace")
-                        name = by_sha.get(letter.original_sha256 or "") or ids.get(key)
-                        outcome = f"dead letter {letter.error_code} ({letter.stage})"
-                    if name is not None:
-                        found[name] = outcome
-                    if found.keys() >= inputs.keys():
-                        return
+    async def read(topic: str, seconds: float) -> None:
+        """One pass over ``topic``, ending once it has been quiet for 2 s (no cancellation:
+        a client cancelled while it connects is left open)."""
+        records = consume_records(pipeline.settings, topic, from_beginning=True,
+                                  timeout=seconds, idle=2.0)  # fmt: skip
+        async with contextlib.aclosing(records):
+            async for record in records:
+                if topic == topics.enriched:
+                    name = ids.get(orjson.loads(record.value)["article_id"])
+                    outcome = "enriched"
+                else:  # by its input's hash, or (enrich) the input's key: the article id
+                    letter = DeadLetter.model_validate_json(record.value)
+                    key = (letter.original_key or b"").decode("utf-8", "replace")
+                    name = by_sha.get(letter.original_sha256 or "") or ids.get(key)
+                    outcome = f"dead letter {letter.error_code} ({letter.stage})"
+                if name is not None:
+                    found[name] = outcome
 
-        tasks = [asyncio.create_task(read(t)) for t in (topics.enriched, topics.deadletter)]
-        _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+    async def run() -> None:
+        deadline = time.monotonic() + timeout
+        while found.keys() < inputs.keys() and time.monotonic() < deadline:
+            for topic in (topics.enriched, topics.deadletter):
+                await read(topic, max(1.0, min(30.0, deadline - time.monotonic())))
 
     asyncio.run(run())
     return found
