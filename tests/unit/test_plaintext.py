@@ -104,3 +104,27 @@ def test_dateline_variants() -> None:
     )
     assert chrome.strip_dateline("NEW YORK, March 3 (AP) — Stocks fell") == "Stocks fell"
     assert chrome.strip_dateline("US - China talks resumed") == "US - China talks resumed"
+
+
+@pytest.mark.parametrize(
+    "brief",
+    [
+        # a feed's title and description, the line ending without a full stop (AG News shape)
+        "Oil prices climb as supply worries mount\n\nCrude rose 2% on Tuesday after a pipeline "
+        "outage in Nigeria cut exports, traders said (Reuters)",
+        "Storm closes ports along the coast\n\nThree harbours shut as winds reach 120 km/h",
+    ],
+)
+def test_a_headline_and_one_paragraph_is_an_article_with_a_body(brief: str) -> None:
+    """The standfirst heuristic never takes the only paragraph: the body would be empty and
+    the brief dead-lettered no_text (11% of AG News rows were)."""
+    out = parse_plain_text(clean_text(brief))
+    title, paragraph = brief.split("\n\n")
+    assert (out.title, out.standfirst) == (title, None)
+    assert [p.text for p in out.body] == [paragraph]
+
+
+def test_a_standfirst_is_still_taken_when_a_body_follows() -> None:
+    out = parse_plain_text(clean_text("Headline here\n\nA short standfirst line\n\nThe body."))
+    assert out.standfirst == "A short standfirst line"
+    assert [p.text for p in out.body] == ["The body."]
