@@ -32,10 +32,17 @@ def _tokens(name: str) -> tuple[str, ...]:
     return tuple(name.casefold().split())
 
 
-def _resolve(names: dict[tuple[str, ...], EntityType]) -> dict[tuple[str, ...], tuple[str, ...]]:
+def _resolve(
+    names: dict[tuple[str, ...], EntityType], longs: set[tuple[str, ...]] | None = None
+) -> dict[tuple[str, ...], tuple[str, ...]]:
     """Map each name to the longest name it is a word-suffix of (a surname to the full name).
-    A short form that fits two different long names is ambiguous and stays itself."""
-    endings = _Endings(n for n, t in names.items() if t in _LONG_TYPES and len(n) > 1)
+    A short form that fits two different long names is ambiguous and stays itself. Only the
+    names in ``longs`` (all when None) can be long forms."""
+    endings = _Endings(
+        n
+        for n, t in names.items()
+        if t in _LONG_TYPES and len(n) > 1 and (longs is None or n in longs)
+    )
     out: dict[tuple[str, ...], tuple[str, ...]] = {}
     for name, kind in names.items():
         # keep only the maximal fits (drop "al assad" when "bashar al assad" also fits)
@@ -98,6 +105,8 @@ def build_entities(
     if not mentions:
         return []
     kinds, groups, names, weak = _group(mentions)
+    if not groups:  # every mention in doubt
+        return []
     title_order = _title_order(groups, weak)
     weights = {k: sum(0.5 if id(m) in weak else 1.0 for m in g) for k, g in groups.items()}
     max_weight = max(weights.values())
@@ -150,10 +159,25 @@ def _group(
             kinds[k] = "GPE"
         elif demonym_country(k[0]):  # "Malian" is a nationality, never a person's name
             kinds[k] = "NORP"
-    canon = _resolve(kinds)
+    # A name only ever seen in doubt ("NASA Picks" in a Title Case headline, "Moreover"
+    # starting a sentence) is no entity, unless it is the short form of a confirmed name.
+    confirmed = {_tokens(m.text) for m in mentions if m.doubt is None}
+    # A word starting sentences only is still a name when it is part of one ("Trump walked"
+    # in an article naming Donald Trump and Melania Trump).
+    parts = {(word,) for name in confirmed if len(name) > 1 for word in name}
+    confirmed |= {k for m in mentions if m.doubt == "opener" and (k := _tokens(m.text)) in parts}
+    # A person named in full in the headline and by surname in the body ("Elon Musk Says...",
+    # "Musk said").
+    for m in mentions:
+        name = _tokens(m.text)
+        fits = any(name[i:] in confirmed for i in range(1, len(name)))
+        if m.doubt == "headline" and m.label == "PERSON" and fits:
+            confirmed.add(name)
+    canon = _resolve(kinds, confirmed)
+    kept = [m for m in mentions if canon[_tokens(m.text)] in confirmed]
 
     groups: dict[tuple[str, ...], list[RawMention]] = defaultdict(list)
-    for m in mentions:
+    for m in _without_overlaps(kept):
         groups[canon[_tokens(m.text)]].append(m)
     names = {k: surface[k].most_common(1)[0][0] if k in surface else g[0].text
              for k, g in groups.items()}  # fmt: skip
@@ -169,6 +193,20 @@ def _group(
             weak.update(id(m) for m in groups[k])
             groups[countries[code]].extend(groups.pop(k))
     return kinds, groups, names, weak
+
+
+def _without_overlaps(mentions: list[RawMention]) -> list[RawMention]:
+    """The mentions, less any that overlaps one before it (by field and start, the longer
+    first): a name inside a headline span kept in doubt ("Julian Assange" found in "Sweden
+    Drops Julian Assange Rape Investigation") when the span's entity is confirmed too."""
+    ordered = sorted(mentions, key=lambda m: (_reading_order(m), -m.end))
+    out: list[RawMention] = []
+    reach: dict[FieldRef, int] = {}
+    for m in ordered:
+        if m.start >= reach.get(m.field, 0):
+            out.append(m)
+            reach[m.field] = m.end
+    return out
 
 
 def _entity(

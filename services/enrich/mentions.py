@@ -6,10 +6,13 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Literal
+
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from newsflow.schemas.enriched import EntityType, FieldRef
 from newsflow.services.budget import UNLIMITED, Budget
-from newsflow.services.enrich.places import country_named, demonym_country
+from newsflow.services.enrich.places import country_named, demonym_country, is_major_place
 from newsflow.services.enrich.scanner import FormScanner
 
 KEPT_TYPES: frozenset[str] = frozenset(
@@ -35,6 +38,13 @@ _FACILITY_CUE = re.compile(
 )
 
 
+#: Why a span may not be a name at all, whatever the model said: "headline", it is in a headline
+#: whose casing says nothing (Title Case or capitals: every word looks like a name); "opener",
+#: it is one ordinary capitalised word starting a sentence ("Moreover", "Oversupply"). An
+#: entity all of whose mentions are in doubt is dropped (``entities.build_entities``).
+Doubt = Literal["headline", "opener"]
+
+
 @dataclass(frozen=True, slots=True)
 class RawMention:
     field: FieldRef
@@ -43,6 +53,7 @@ class RawMention:
     text: str
     label: EntityType
     honorific: bool  # a title was stripped: the model's label is overridden to PERSON
+    doubt: Doubt | None = None
 
 
 def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> RawMention | None:
@@ -85,7 +96,95 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
         and country_named(span) is None
     ):
         final_label = "FAC"  # "the Hmeimim airbase": a base, not a people or a company
-    return RawMention(field, start, end, span, final_label, honorific)  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES
+    doubt = mention_doubt(text, start, end, field)
+    return RawMention(field, start, end, span, final_label, honorific, doubt)  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES
+
+
+# Words that never tell a headline's casing: stop words ("of", "to", "Will") are capitalised
+# in some Title Case styles and not in others.
+_MINOR = frozenset(STOP_WORDS)
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+
+
+def headline_cased(title: str) -> bool:
+    """Whether a headline's casing says nothing about names: Title Case ("NASA Picks SpaceX to
+    Build Lander": every word after the first but stop words capitalised, or all but one in
+    five) or capitals ("SOCCER - JAPAN GET LUCKY WIN"). Sentence case ("Putin orders
+    withdrawal of Russian troops") capitalises only names: there the model is trusted."""
+    words = _WORD.findall(title)
+    letters = [c for c in title if c.isalpha()]
+    if len(words) >= 2 and sum(c.isupper() for c in letters) >= 0.9 * len(letters):
+        return True
+    upper = lower = 0
+    for word in words[1:]:
+        if word.casefold() in _MINOR:
+            continue
+        if word[0].isupper():
+            upper += 1
+        elif not any(c.isupper() for c in word):  # "iPhone" says nothing
+            lower += 1
+    return upper >= 1 and lower * 5 < upper
+
+
+# What may stand between a sentence's end and the next sentence's first word.
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;]['\"’”)\]]*\s+)['\"‘“(\[]*$")
+_ABBREVIATION = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|No)\.)\s+$")
+
+
+def opens_sentence(text: str, start: int) -> bool:
+    """Whether ``text[start:]`` begins a sentence: the field's start, or after ".", "!", "?",
+    ":" or ";" (not an initial's or a title's full stop: "U.S. Customs", "Dr. Smith")."""
+    before = text[max(0, start - 40) : start]
+    if start > 40 and not _SENTENCE_END.search(before):
+        return False
+    if start <= 40 and not _SENTENCE_END.search(text[:start]):
+        return False
+    return not _ABBREVIATION.search(before)
+
+
+def _known_name(span: str) -> bool:
+    """A country, a nationality (one or many: "Palestinians"), or a city of 500,000+ people:
+    a name wherever it stands."""
+    return (
+        is_major_place(span)
+        or demonym_country(span) is not None
+        or (span.endswith("s") and demonym_country(span[:-1]) is not None)
+    )
+
+
+# After a word starting a sentence, what shows it is a name: a possessive, an appositive
+# ("Leeson, the actor who..."), a verb of saying ("Li said").
+_NAME_AFTER = re.compile(r"\s?(?:['’]s\b|,\s+(?:the|a|an)\s|\s(?:said|says|told)\b)")
+
+
+# The next words after a sentence's first word in running text: a lower-case word, or a comma
+# and one ("Moreover, the agency said"), but not "v" as in a fixture list ("Aberdeen v Hearts").
+_RUNNING_ON = re.compile(r"(?:\s*,)?\s+(?!vs?\.?\s)[^\W\d_A-Z]")
+
+
+def _opener_after(text: str, word: str, end: int) -> bool:
+    """Whether a capitalised word starting a sentence and ending at ``end`` is followed as an
+    ordinary word would be in running text (``_RUNNING_ON``), not as in a table row, a list or
+    a heading ("Arsenal 13 8 3 2", "Portsmouth: Middlesex 199", "Mickelson, Greg Norman"),
+    nor as a name is (``_NAME_AFTER``; an adverb like "Separately, the" is not a name)."""
+    if not _RUNNING_ON.match(text, end):
+        return False
+    low = word.casefold()
+    return low in _MINOR or low.endswith("ly") or not _NAME_AFTER.match(text, end)
+
+
+def mention_doubt(text: str, start: int, end: int, field: FieldRef) -> Doubt | None:
+    """Why ``text[start:end]`` may not be a name at all (see ``Doubt``), or None."""
+    span = text[start:end]
+    if _known_name(span):
+        return None
+    if field == "title" and headline_cased(text):
+        return "headline"
+    one_word = " " not in span and "-" not in span
+    ordinary = span[:1].isupper() and not any(c.isupper() for c in span[1:])  # not "NATO", "SpaceX"
+    if one_word and ordinary and opens_sentence(text, start) and _opener_after(text, span, end):
+        return "opener"
+    return None
 
 
 def _two_words(text: str) -> bool:
@@ -133,12 +232,14 @@ def propagate(
     """More mentions of names the model found somewhere in the article: a name, or the surname
     of a person named in full, found again as whole capitalised words where the model missed it
     (often in the title: "Lindqvist orders withdrawal..."). One sense per article; a form that
-    also appears in lower case in the article ("may") is a word, not a name.
+    also appears in lower case in the article ("may") is a word, not a name. A span in doubt
+    because of its headline's casing ("NASA Picks") is not looked for elsewhere and does not
+    hide the names inside it ("NASA"): the entity left with doubtful mentions only is dropped.
 
     Linear in the text: one scan per field for all forms at once (``FormScanner``), overlap with
     the model's spans by binary search, and one more scan for the lower-case forms."""
     forms: dict[str, str] = {}  # surface form -> label
-    for m in mentions:
+    for m in sorted(mentions, key=lambda m: m.doubt == "headline"):  # doubtful ones last
         forms.setdefault(m.text, m.label)
         words = m.text.split()
         if m.label == "PERSON" and len(words) >= 2 and words[-1][:1].isupper():
@@ -148,22 +249,31 @@ def propagate(
         return []
     taken: dict[FieldRef, list[tuple[int, int]]] = {}
     for m in mentions:
-        taken.setdefault(m.field, []).append((m.start, m.end))
+        if m.doubt != "headline":
+            taken.setdefault(m.field, []).append((m.start, m.end))
+    found = {(m.field, m.start, m.end) for m in mentions}
     scanner = FormScanner(usable)
+    # In the headline, only names found outside it are looked for ("NASA", not "NASA Picks").
+    sure = {m.text for m in mentions if m.doubt != "headline"}
+    doubtful = any(m.doubt == "headline" for m in mentions)
+    title_scanner = FormScanner(f for f in usable if f in sure) if doubtful else scanner
     hits: list[tuple[FieldRef, int, int, str]] = []
     for ref, text in fields:
         budget.check("propagate")
         # Hits come in order and never overlap each other, so only the model's spans can
         # overlap one (an earlier hit always ends before a later one starts).
         spans = _Spans(taken.get(ref, []))
-        hits.extend((ref, s, e, form) for s, e, form in scanner.finditer(text)
-                    if not spans.overlaps(s, e))  # fmt: skip
+        found_by = title_scanner if ref == "title" else scanner
+        hits.extend((ref, s, e, form) for s, e, form in found_by.finditer(text)
+                    if not spans.overlaps(s, e) and (ref, s, e) not in found)  # fmt: skip
     if not hits:
         return []
     budget.check("propagate: lower-case words")
     common = _appear_lower({form for *_, form in hits}, fields)
+    texts = dict(fields)
     # labels come from mentions already typed EntityType (a str-keyed dict loses the Literal)
-    return [RawMention(ref, s, e, form, usable[form], honorific=False)  # type: ignore[arg-type]  # see above
+    return [RawMention(ref, s, e, form, usable[form], False,  # type: ignore[arg-type]  # see above
+                       mention_doubt(texts[ref], s, e, ref))
             for ref, s, e, form in hits if form not in common]  # fmt: skip
 
 
