@@ -56,9 +56,30 @@ class RawMention:
     doubt: Doubt | None = None
 
 
+# Market codes (Reuters instrument codes) are not names: a quote ending "=" ("XAU=", "GBP=",
+# "US10YT=RR"), a futures contract ("LCOc1", "GCv1"), an index (".SPX", ".N225"), a share on
+# an exchange ("AAPL.O", "VOD.L"; not "U.S.": two characters at least before the dot).
+_MARKET_CODE = re.compile(
+    r"(?<![\w.=])(?:[A-Z0-9.#]{1,12}=[A-Z0-9]*|[A-Z]{1,6}[a-z][0-9]{1,2}|\.[A-Z][A-Z0-9]{1,6}"
+    r"|[A-Z0-9]{2,6}\.[A-Z]{1,2})(?![\w.=])"
+)
+
+
+def _before_code(text: str, start: int, end: int) -> int:
+    """Where a span ends once a market code in it is cut off ("Apple AAPL.O" -> "Apple");
+    ``start`` (nothing left) for a currency's or a commodity's quote ("Sterling GBP=")."""
+    code = _MARKET_CODE.search(text, start, end)
+    if code is None:
+        return end
+    if "=" in code.group():
+        return start
+    return start + len(text[start : code.start()].rstrip(" <([,;:"))
+
+
 def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> RawMention | None:
     """Trim a model span of ``text[start:end]``; None when nothing name-like is left."""
     honorific = False
+    end = _before_code(text, start, end)
     # Leading titles and articles ("Mr", "President", "the"), possibly several ("Prime Minister").
     while True:
         span = text[start:end]

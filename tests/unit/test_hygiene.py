@@ -179,3 +179,21 @@ def test_a_surname_starting_a_sentence_is_confirmed_by_the_full_name() -> None:
     assert full is not None and last is not None and last.doubt == "opener"
     entities = build_entities([full, last], 1, limit=10)
     assert [(e.name, e.count) for e in entities] == [("Donald Trump", 2)]
+
+
+# -- Tickers and symbols are not entities -----------------------------------------------------
+
+
+def test_market_codes_are_not_entities(enricher: Enricher) -> None:
+    names = by_name(enrich(enricher, MARKETS))
+    assert not any(code in name for name in names for code in ("=", "LCOc1", "GCv1")), names
+    assert not any(name.startswith("Sterling") for name in names)
+    assert {"Federal Reserve", "Commerzbank", "Carsten Fritsch"} <= set(names)
+    for junk in ("Oversupply", "Moreover", "Dollar Firms", "Oversupply Weighs On Oil"):
+        assert junk not in names
+    text = "Apple AAPL.O rose 2 percent; the S&P 500 .SPX fell and the U.S. dollar firmed."
+    apple = span(text, "Apple AAPL.O", "ORG")
+    assert apple is not None and apple.text == "Apple"  # the company before its code stays
+    assert span(text, ".SPX", "ORG") is None
+    usd = span(text, "U.S.", "GPE")
+    assert usd is not None and usd.text == "U.S."
