@@ -148,7 +148,7 @@ def _group(
     surface: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     for m in mentions:
         key = _tokens(m.text)
-        votes[key][m.label] += 3 if m.honorific else 1
+        votes[key][m.label] += 3 if m.honorific or m.cue else 1
         surface[key][m.text] += 1
     kinds = {k: c.most_common(1)[0][0] for k, c in votes.items()}
     titled = {_tokens(m.text) for m in mentions if m.honorific}

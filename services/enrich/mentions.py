@@ -54,6 +54,7 @@ class RawMention:
     label: EntityType
     honorific: bool  # a title was stripped: the model's label is overridden to PERSON
     doubt: Doubt | None = None
+    cue: bool = False  # the label comes from the words around the span (``context_label``)
 
 
 # Market codes (Reuters instrument codes) are not names: a quote ending "=" ("XAU=", "GBP=",
@@ -63,6 +64,105 @@ _MARKET_CODE = re.compile(
     r"(?<![\w.=])(?:[A-Z0-9.#]{1,12}=[A-Z0-9]*|[A-Z]{1,6}[a-z][0-9]{1,2}|\.[A-Z][A-Z0-9]{1,6}"
     r"|[A-Z0-9]{2,6}\.[A-Z]{1,2})(?![\w.=])"
 )
+
+
+# Roles that stand before a person's name and are not part of it, inside a model's span or
+# just before it: "Chief Executive Elon Musk", "Wikileaks founder Julian Assange", "Deputy
+# Director of Public Prosecution Eva-Marie Persson" (the span the model gave started at
+# "Public"). Inside a span, only before two capitalised words or more ("Prosecution Service"
+# stays a name); before a span of one word, only the titles in HONORIFICS ("fund manager
+# BlackRock" is a company).
+ROLES = HONORIFICS | frozenset(
+    {
+        "prosecutor", "prosecution", "prosecutions", "director", "secretary", "spokesman",
+        "spokeswoman", "spokesperson", "chairman", "chairwoman", "chief", "executive", "ceo",
+        "officer", "founder", "co-founder", "editor", "envoy", "mediator", "commissioner",
+        "coach", "deputy", "attorney", "premier", "general", "secretary-general",
+    }
+)  # fmt: skip
+
+
+# The head noun of an appositive after a name says what it names: "Chelsea Manning, the former
+# army analyst", "Blue Origin, the space company owned by...", "Maarat al-Numan, the largest
+# town in...". Only nouns that name one kind of thing (not "leader" or "champion": teams are
+# those too).
+def _each(words: str, kind: EntityType) -> dict[str, EntityType]:
+    return dict.fromkeys(words.split(), kind)
+
+
+_APPOSITIVE_HEADS: dict[str, EntityType] = {
+    **_each(
+        "spokesman spokeswoman spokesperson analyst actor actress singer player striker "
+        "midfielder defender goalkeeper coach manager minister president head chief director "
+        "founder chairman chairwoman editor envoy mediator ambassador lawyer judge prosecutor "
+        "officer soldier commander writer author journalist reporter correspondent economist "
+        "professor scientist doctor son daughter wife husband mother father brother sister "
+        "widow man woman boy girl candidate senator governor mayor secretary executive official "
+        "activist businessman businesswoman billionaire tycoon politician veteran rider driver "
+        "cyclist runner batsman bowler captain king queen prince princess pope bishop cleric "
+        "imam rabbi priest",
+        "PERSON",
+    ),
+    **_each(
+        "company firm group airline carrier bank lender insurer agency alliance coalition "
+        "militia party organisation organization maker manufacturer retailer broker brokerage "
+        "newspaper broadcaster network club university charity union operator startup "
+        "conglomerate monitor watchdog regulator council committee movement faction outfit "
+        "subsidiary automaker carmaker chipmaker publisher",
+        "ORG",
+    ),
+    **_each(
+        "town city village province region capital port district county island suburb "
+        "municipality governorate enclave resort",
+        "GPE",
+    ),
+}
+_APPOSITIVE = re.compile(
+    r",\s+(?:the|a|an)\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)"  # ", the former army analyst"
+    r"(?=\s*[,.;:]|\s+(?:of|for|in|at|on|who|which|that|owned|based|with|from|and)\b)"
+)
+_AGE = re.compile(r",\s+\d{1,3},")  # "Assange, 48, is being held"
+_PLACE_BEFORE = re.compile(
+    r"\b(?:town|city|village|port|province|region|district|county|suburb|governorate)\s+of\s+$"
+)
+_PLACE_AFTER = re.compile(r"\s+(?:province|region|district|governorate|village)\b")
+_COMPANY_AFTER = re.compile(r"\s+(?:Inc|Corp|Co|Ltd|LLC|plc|PLC|AG|SA|NV|SE|GmbH)\b\.?")
+
+
+def context_label(text: str, start: int, end: int) -> EntityType | None:
+    """The type the words around ``text[start:end]`` give a name, or None: a role or title
+    just before it (a person), an age or an appositive after it ("Assange, 48,", "X, the
+    largest airline in..."), a place noun ("the village of Bashkun", "Idlib province"), a
+    company's legal form ("Tesla Inc")."""
+    before = text[max(0, start - 40) : start]
+    role = before.rstrip().rpartition(" ")[2].rstrip(".").casefold()
+    if before.endswith(" ") and role in ROLES and (role in HONORIFICS or " " in text[start:end]):
+        return "PERSON"
+    if _PLACE_BEFORE.search(before) or _PLACE_AFTER.match(text, end):
+        return "GPE"
+    if _COMPANY_AFTER.match(text, end):
+        return "ORG"
+    if _AGE.match(text, end):
+        return "PERSON"
+    appositive = _APPOSITIVE.match(text, end)
+    if appositive is not None:
+        for word in reversed(appositive.group(1).split()):
+            kind = _APPOSITIVE_HEADS.get(word.casefold())
+            if kind is not None:
+                return kind
+    return None
+
+
+def _after_role(span: str) -> int:
+    """Where the name after a role inside a span begins (0 when there is none): after the last
+    role word followed by two capitalised words or more ("Public Prosecution Eva-Marie Persson"
+    -> 19)."""
+    words = span.split(" ")
+    for i in range(len(words) - 3, -1, -1):
+        name = [w for w in words[i + 1 :] if w]
+        if words[i].rstrip(".").casefold() in ROLES and all(w[:1].isupper() for w in name):
+            return len(" ".join(words[: i + 1])) + 1
+    return 0
 
 
 def _before_code(text: str, start: int, end: int) -> int:
@@ -98,6 +198,9 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
         start += len(head) + 1
         while start < end and text[start] == " ":
             start += 1
+    cut = _after_role(text[start:end])
+    honorific = honorific or cut > 0
+    start += cut
     span = text[start:end]
     for suffix in _POSSESSIVES:
         if span.endswith(suffix) and len(span) > len(suffix) + 1:
@@ -110,6 +213,8 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
     if not span[0].isupper() and not honorific:  # "de Mistura" only after "Mr"
         return None
     final_label = "PERSON" if honorific and label in {"PERSON", "ORG", "GPE", "NORP"} else label
+    cue = None if honorific else _cue(text, start, end, label)
+    final_label = cue or final_label
     if (
         final_label in {"ORG", "NORP", "PERSON"}
         and _FACILITY_CUE.match(text, end)
@@ -118,7 +223,21 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
     ):
         final_label = "FAC"  # "the Hmeimim airbase": a base, not a people or a company
     doubt = mention_doubt(text, start, end, field)
-    return RawMention(field, start, end, span, final_label, honorific, doubt)  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES
+    return RawMention(field, start, end, span, final_label, honorific, doubt, cue is not None)  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES
+
+
+def _cue(text: str, start: int, end: int, label: str) -> EntityType | None:
+    """The context's type (``context_label``) when it differs from the model's, for a name the
+    model typed as a person, an organisation or a place; a country stays a country ("Brazil,
+    the best side")."""
+    if label not in {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"}:
+        return None
+    kind = context_label(text, start, end)
+    if kind is None or kind == label or country_named(text[start:end]) is not None:
+        return None
+    if kind == "GPE" and label in {"LOC", "FAC", "NORP"}:
+        return None  # a place already, or "the Kurdish region"
+    return kind
 
 
 # Words that never tell a headline's casing: stop words ("of", "to", "Will") are capitalised
@@ -260,11 +379,14 @@ def propagate(
     Linear in the text: one scan per field for all forms at once (``FormScanner``), overlap with
     the model's spans by binary search, and one more scan for the lower-case forms."""
     forms: dict[str, str] = {}  # surface form -> label
+    sure: set[str] = set()  # the forms of names found outside a doubtful headline span
     for m in sorted(mentions, key=lambda m: m.doubt == "headline"):  # doubtful ones last
-        forms.setdefault(m.text, m.label)
         words = m.text.split()
-        if m.label == "PERSON" and len(words) >= 2 and words[-1][:1].isupper():
-            forms.setdefault(words[-1], "PERSON")
+        surname = m.label == "PERSON" and len(words) >= 2 and words[-1][:1].isupper()
+        for form, kind in [(m.text, m.label), *([(words[-1], "PERSON")] if surname else [])]:
+            forms.setdefault(form, kind)
+            if m.doubt != "headline":
+                sure.add(form)
     usable = {f: label for f, label in forms.items() if f not in _NOT_ALONE and len(f) > 2}
     if not usable:
         return []
@@ -275,7 +397,6 @@ def propagate(
     found = {(m.field, m.start, m.end) for m in mentions}
     scanner = FormScanner(usable)
     # In the headline, only names found outside it are looked for ("NASA", not "NASA Picks").
-    sure = {m.text for m in mentions if m.doubt != "headline"}
     doubtful = any(m.doubt == "headline" for m in mentions)
     title_scanner = FormScanner(f for f in usable if f in sure) if doubtful else scanner
     hits: list[tuple[FieldRef, int, int, str]] = []
@@ -292,10 +413,16 @@ def propagate(
     budget.check("propagate: lower-case words")
     common = _appear_lower({form for *_, form in hits}, fields)
     texts = dict(fields)
-    # labels come from mentions already typed EntityType (a str-keyed dict loses the Literal)
-    return [RawMention(ref, s, e, form, usable[form], False,  # type: ignore[arg-type]  # see above
-                       mention_doubt(texts[ref], s, e, ref))
-            for ref, s, e, form in hits if form not in common]  # fmt: skip
+    out: list[RawMention] = []
+    for ref, s, e, form in hits:
+        if form in common:
+            continue
+        cue = _cue(texts[ref], s, e, usable[form])  # "Tesla Inc" where the model saw no name
+        # labels come from mentions already typed EntityType (a str-keyed dict loses the Literal)
+        label: EntityType = cue or usable[form]  # type: ignore[assignment]  # see above
+        out.append(RawMention(ref, s, e, form, label, False, mention_doubt(texts[ref], s, e, ref),
+                              cue is not None))  # fmt: skip
+    return out
 
 
 def _appear_lower(forms: set[str], fields: list[tuple[FieldRef, str]]) -> set[str]:

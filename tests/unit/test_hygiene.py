@@ -197,3 +197,78 @@ def test_market_codes_are_not_entities(enricher: Enricher) -> None:
     assert span(text, ".SPX", "ORG") is None
     usd = span(text, "U.S.", "GPE")
     assert usd is not None and usd.text == "U.S."
+
+
+# -- Titles and roles are not part of names; the words around a name say what it names -------
+
+ASSANGE = (
+    "Sweden Drops Julian Assange Rape Investigation\n\n"
+    "Prosecutors say evidence has weakened because of the long time since the events\n\n"
+    "Swedish prosecutors on Tuesday dropped an investigation into a rape allegation against "
+    "Wikileaks founder Julian Assange, nearly a decade after it was opened.\n\n"
+    "Deputy Director of Public Prosecution Eva-Marie Persson told a news conference in "
+    'Stockholm that the evidence had weakened considerably. "I would like to emphasise that '
+    'the injured party has submitted a credible and reliable version of events," Persson '
+    "said.\n\n"
+    "Assange, 48, is being held in Belmarsh prison in London after he was dragged from the "
+    "Ecuadorean embassy in April. He faces extradition to the United States.\n\n"
+    "Wikileaks editor Kristinn Hrafnsson said the case had been used to distract from the "
+    "publication of secret documents. Wikileaks has long said the Swedish case was a pretext."
+    "\n\nJulian Assange has denied the allegation. His lawyers said Wikileaks would keep "
+    "fighting the extradition, and Wikileaks supporters gathered outside the court in London."
+    "\n\nChelsea Manning, the former army analyst who leaked documents to Wikileaks, was "
+    "released in 2017. Wikileaks published the files in 2010."
+)
+
+
+def test_a_role_is_cut_from_the_name_it_precedes(enricher: Enricher) -> None:
+    names = by_name(enrich(enricher, ASSANGE))
+    assert not any("Prosecution" in name for name in names), names
+    persson = names["Eva-Marie Persson"]
+    assert persson.type == "PERSON" and persson.count == 2  # "Persson said" is her too
+    for text, part, name in [
+        ("Tesla Chief Executive Elon Musk said", "Chief Executive Elon Musk", "Elon Musk"),
+        ("UN Secretary General Antonio Guterres said", "UN Secretary General Antonio Guterres",
+         "Antonio Guterres"),
+    ]:  # fmt: skip
+        m = span(text, part, "ORG")
+        assert m is not None and (m.text, m.label) == (name, "PERSON")
+    service = span("the Crown Prosecution Service said", "Crown Prosecution Service", "ORG")
+    assert service is not None and service.text == "Crown Prosecution Service"  # a name
+
+
+def test_a_person_is_a_person_by_role_age_or_appositive(enricher: Enricher) -> None:
+    names = by_name(enrich(enricher, ASSANGE))
+    assert names["Julian Assange"].type == "PERSON"  # "founder Julian Assange", "Assange, 48,"
+    assert names["Chelsea Manning"].type == "PERSON"  # ", the former army analyst who"
+    assert names["Kristinn Hrafnsson"].type == "PERSON"
+    assert names["Wikileaks"].type == "ORG"
+    text = "Yahya Al Aridi, the spokesperson for the opposition delegation, said talks failed."
+    aridi = span(text, "Yahya Al Aridi", "ORG")
+    assert aridi is not None and aridi.label == "PERSON"
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "model", "expected"),
+    [
+        ("SpaceX beat Blue Origin, the space company owned by Jeff Bezos.", "Blue Origin",
+         "PERSON", "ORG"),
+        ("fighters clashed with Hayat Tahrir Al Sham, an alliance of rebel forces.",
+         "Hayat Tahrir Al Sham", "PERSON", "ORG"),
+        ("Tesla Inc will move its headquarters to Austin.", "Tesla", "PERSON", "ORG"),
+        ("Forces advanced towards Maarat al-Numan, the largest town in the south.",
+         "Maarat al-Numan", "PERSON", "GPE"),
+        ("ISIL fighters captured the Idlib village of Bashkun.", "Bashkun", "ORG", "GPE"),
+        ("ISIL was driven out of Syria's Idlib province.", "Idlib", "PERSON", "GPE"),
+        # a country stays a country; a nationality before "region" describes it
+        ("Brazil, the best side in the world, won.", "Brazil", "GPE", "GPE"),
+        ("to unite the mountainous Kurdish region in Iraq", "Kurdish", "NORP", "NORP"),
+        # a one-word name after a generic role is not made a person: a fund is a company
+        ("said fund manager BlackRock on Monday", "BlackRock", "ORG", "ORG"),
+    ],
+)  # fmt: skip
+def test_the_words_around_a_name_say_what_it_names(
+    text: str, part: str, model: str, expected: str
+) -> None:
+    m = span(text, part, model)
+    assert m is not None and m.label == expected
