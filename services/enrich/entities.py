@@ -41,7 +41,10 @@ def _resolve(
     endings = _Endings(
         n
         for n, t in names.items()
-        if t in _LONG_TYPES and len(n) > 1 and (longs is None or n in longs)
+        if t in _LONG_TYPES
+        and len(n) > 1
+        and (longs is None or n in longs)
+        and country_named(" ".join(n)) is None  # "Emirates" is not the United Arab Emirates
     )
     out: dict[tuple[str, ...], tuple[str, ...]] = {}
     for name, kind in names.items():
@@ -151,13 +154,19 @@ def _group(
         votes[key][m.label] += 3 if m.honorific or m.cue else 1
         surface[key][m.text] += 1
     kinds = {k: c.most_common(1)[0][0] for k, c in votes.items()}
-    titled = {_tokens(m.text) for m in mentions if m.honorific}
+    # Person evidence: a title, or a role, an age or an appositive around a mention.
+    titled = {_tokens(m.text) for m in mentions if m.honorific or (m.cue and m.label == "PERSON")}
     for k, kind in kinds.items():
-        if kind != "PERSON" or len(k) != 1 or k in titled:
+        if kind != "PERSON" or k in titled:
             continue
-        if is_major_place(k[0]):  # "the port of Rotterdam": a lone city name is the city
+        written = " ".join(k)
+        if len(k) > 1 and country_code(written):  # "Palo Alto": a place named in full
             kinds[k] = "GPE"
-        elif demonym_country(k[0]):  # "Malian" is a nationality, never a person's name
+        elif len(k) > 1:
+            continue
+        elif is_major_place(written):  # "the port of Rotterdam": a lone city name is the city
+            kinds[k] = "GPE"
+        elif demonym_country(written):  # "Malian" is a nationality, never a person's name
             kinds[k] = "NORP"
     # A name only ever seen in doubt ("NASA Picks" in a Title Case headline, "Moreover"
     # starting a sentence) is no entity, unless it is the short form of a confirmed name.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cache
 from itertools import accumulate
 from typing import Literal
 
@@ -12,7 +13,13 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from newsflow.schemas.enriched import EntityType, FieldRef
 from newsflow.services.budget import UNLIMITED, Budget
-from newsflow.services.enrich.places import country_named, demonym_country, is_major_place
+from newsflow.services.enrich.places import (
+    country_code,
+    country_keys,
+    country_named,
+    demonym_country,
+    is_major_place,
+)
 from newsflow.services.enrich.scanner import FormScanner
 
 KEPT_TYPES: frozenset[str] = frozenset(
@@ -126,6 +133,7 @@ _PLACE_BEFORE = re.compile(
     r"\b(?:town|city|village|port|province|region|district|county|suburb|governorate)\s+of\s+$"
 )
 _PLACE_AFTER = re.compile(r"\s+(?:province|region|district|governorate|village)\b")
+_PLACE_COMMA = re.compile(r",\s+([A-Z][\w.]+(?:\s[A-Z][\w.]+)?)(?=\s*[,.;:)]|\s+[a-z]|$)")
 _COMPANY_AFTER = re.compile(r"\s+(?:Inc|Corp|Co|Ltd|LLC|plc|PLC|AG|SA|NV|SE|GmbH)\b\.?")
 
 
@@ -138,7 +146,12 @@ def context_label(text: str, start: int, end: int) -> EntityType | None:
     role = before.rstrip().rpartition(" ")[2].rstrip(".").casefold()
     if before.endswith(" ") and role in ROLES and (role in HONORIFICS or " " in text[start:end]):
         return "PERSON"
-    if _PLACE_BEFORE.search(before) or _PLACE_AFTER.match(text, end):
+    region = _PLACE_COMMA.match(text, end)  # "Hawthorne, California": a place in a place
+    if (
+        _PLACE_BEFORE.search(before)
+        or _PLACE_AFTER.match(text, end)
+        or (region and country_code(region.group(1)) and country_code(text[start:end]))
+    ):
         return "GPE"
     if _COMPANY_AFTER.match(text, end):
         return "ORG"
@@ -372,9 +385,12 @@ def propagate(
     """More mentions of names the model found somewhere in the article: a name, or the surname
     of a person named in full, found again as whole capitalised words where the model missed it
     (often in the title: "Lindqvist orders withdrawal..."). One sense per article; a form that
-    also appears in lower case in the article ("may") is a word, not a name. A span in doubt
-    because of its headline's casing ("NASA Picks") is not looked for elsewhere and does not
-    hide the names inside it ("NASA"): the entity left with doubtful mentions only is dropped.
+    also appears in lower case in the article ("may") is a word, not a name; a form inside a
+    longer run of capitalised words is part of another name ("Emirates" in "United Arab
+    Emirates"). A span in doubt because of its headline's casing ("NASA Picks") does not hide
+    the names inside it ("NASA") and is confirmed only if found outside the headline; an entity
+    left with doubtful mentions only is dropped (``entities.build_entities``). Country names
+    the model missed are found too ("the United Arab Emirates").
 
     Linear in the text: one scan per field for all forms at once (``FormScanner``), overlap with
     the model's spans by binary search, and one more scan for the lower-case forms."""
@@ -388,8 +404,6 @@ def propagate(
             if m.doubt != "headline":
                 sure.add(form)
     usable = {f: label for f, label in forms.items() if f not in _NOT_ALONE and len(f) > 2}
-    if not usable:
-        return []
     taken: dict[FieldRef, list[tuple[int, int]]] = {}
     for m in mentions:
         if m.doubt != "headline":
@@ -405,9 +419,17 @@ def propagate(
         # Hits come in order and never overlap each other, so only the model's spans can
         # overlap one (an earlier hit always ends before a later one starts).
         spans = _Spans(taken.get(ref, []))
+        cased = ref == "title" and headline_cased(text)  # every word capitalised: no runs
         found_by = title_scanner if ref == "title" else scanner
-        hits.extend((ref, s, e, form) for s, e, form in found_by.finditer(text)
-                    if not spans.overlaps(s, e) and (ref, s, e) not in found)  # fmt: skip
+        field_hits = [(s, e, form) for s, e, form in found_by.finditer(text)
+                      if not spans.overlaps(s, e) and (ref, s, e) not in found
+                      and (cased or not in_capitalised_run(text, s, e))]  # fmt: skip
+        hits.extend((ref, s, e, form) for s, e, form in field_hits)
+        spans = _Spans([*taken.get(ref, []), *((s, e) for s, e, _ in field_hits)])
+        for s, e in _country_names(text, cased=cased):
+            if not spans.overlaps(s, e) and (ref, s, e) not in found:
+                usable.setdefault(text[s:e], "GPE")
+                hits.append((ref, s, e, text[s:e]))
     if not hits:
         return []
     budget.check("propagate: lower-case words")
@@ -423,6 +445,63 @@ def propagate(
         out.append(RawMention(ref, s, e, form, label, False, mention_doubt(texts[ref], s, e, ref),
                               cue is not None))  # fmt: skip
     return out
+
+
+# Words after a name that do not make it part of a longer one ("Tesla Inc").
+_LEGAL_FORMS = frozenset(["Inc", "Corp", "Co", "Ltd", "LLC", "plc", "PLC", "AG", "SA", "NV", "SE",
+                          "GmbH"])  # fmt: skip
+
+
+def in_capitalised_run(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is glued by single spaces to a capitalised word before or
+    after it: part of a longer name ("Emirates" in "United Arab Emirates", "Trump" in "Trump
+    Tower"), not when the word before is a title or a sentence's first word ("Mr Putin",
+    "President Putin", "The", "Meanwhile") or the word after a legal form ("Tesla Inc")."""
+    before = text[max(0, start - 30) : start]
+    if before.endswith(" ") and not before.endswith("  "):
+        prev = before[:-1].rpartition(" ")[2]
+        if (
+            prev[:1].isupper()
+            and prev[-1:].isalpha()
+            and prev.casefold() not in _NOT_NAME_PART
+            and prev not in _NOT_ALONE  # "in June Comelf exported"
+            and demonym_country(prev) is None  # "American Tyson"
+            and not opens_sentence(text, start - len(prev) - 1)  # "Controversial IRA film"
+        ):
+            return True
+    after = text[end : end + 30]
+    if after.startswith(" ") and not after.startswith("  "):
+        nxt = after[1:].partition(" ")[0].rstrip(".,;:!?'’\")”")
+        return nxt[:1].isupper() and nxt.isalpha() and nxt not in _LEGAL_FORMS
+    return False
+
+
+_NOT_NAME_PART = ROLES | _MINOR
+
+
+def _country_names(text: str, *, cased: bool) -> list[tuple[int, int]]:
+    """Where ``text`` names a country as capitalised words ("the United Arab Emirates"), not
+    inside a longer name ("Turkey Hill Dairy") unless ``cased`` (a Title Case headline)."""
+    low = text.lower()
+    if len(low) != len(text):  # a character whose lower case is longer: offsets would shift
+        return []
+    out = []
+    for s, e, _ in _country_scanner().finditer(low):
+        name = text[s:e]
+        words = [w for w in name.split() if w.casefold() not in _MINOR]
+        capitalised = name[:1].isupper() and all(w[:1].isupper() for w in words)  # not "us"
+        money = text[e : e + 1] in _CURRENCY_SIGNS  # "US$ 300 million"
+        if capitalised and not money and (cased or not in_capitalised_run(text, s, e)):
+            out.append((s, e))
+    return out
+
+
+_CURRENCY_SIGNS = frozenset("$€£¥")
+
+
+@cache
+def _country_scanner() -> FormScanner:
+    return FormScanner(country_keys())
 
 
 def _appear_lower(forms: set[str], fields: list[tuple[FieldRef, str]]) -> set[str]:

@@ -34,16 +34,39 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], frozenset
     )
 
 
+# Continents and regions spanning several countries: no one country's code, though a town of
+# the same name has one ("Asia", Batangas, the Philippines).
+REGIONS = frozenset(
+    {
+        "africa", "antarctica", "asia", "europe", "oceania", "eurasia", "australasia",
+        "north america", "south america", "central america", "latin america", "americas",
+        "middle east", "near east", "far east", "east asia", "southeast asia", "south asia",
+        "central asia", "western europe", "eastern europe", "central europe", "caribbean",
+        "balkans", "scandinavia", "north africa", "west africa", "east africa",
+        "southern africa", "sub-saharan africa", "horn of africa", "sahel", "gulf",
+        "persian gulf", "arctic", "pacific", "atlantic",
+    }
+)  # fmt: skip
+
+
 def country_code(name: str) -> str | None:
-    """The ISO 3166-1 alpha-2 code of a country, or of the country a well-known place is in."""
+    """The ISO 3166-1 alpha-2 code of a country, or of the country a well-known place is in;
+    None for a continent or a region of several countries (``REGIONS``)."""
     countries, places, _, _ = _tables()
     k = key(name)
+    if k in REGIONS:
+        return None
     return countries.get(k) or places.get(k)
 
 
 def country_named(name: str) -> str | None:
     """The code when ``name`` is a country's own name ("Russia", "the UK"), else None."""
     return _tables()[0].get(key(name))
+
+
+def country_keys() -> frozenset[str]:
+    """The lookup forms (``key``) of every country's names: "united arab emirates", "uk"."""
+    return frozenset(_tables()[0])
 
 
 def demonym_country(name: str) -> str | None:

@@ -124,7 +124,7 @@ def test_a_headline_span_the_body_confirms_is_kept() -> None:
     assert all(m.doubt == "headline" for m in model if m.field == "title")
     mentions = [*model, *propagate(model, fields)]
     entities = build_entities(mentions, 2, limit=10)
-    assert [e.name for e in entities] == ["Julian Assange"]
+    assert [e.name for e in entities] == ["Julian Assange", "Sweden"]  # a country: known
     assert {m.field for m in entities[0].mentions} == {"title", 0}
 
 
@@ -272,3 +272,75 @@ def test_the_words_around_a_name_say_what_it_names(
 ) -> None:
     m = span(text, part, model)
     assert m is not None and m.label == expected
+
+
+# -- A gazetteer place is not a person without person evidence --------------------------------
+
+
+def mention(field: FieldRef, text: str, label: str, start: int = 0, **kw: bool) -> RawMention:
+    return RawMention(field, start, start + len(text), text, label, kw.get("honorific", False),  # type: ignore[arg-type]  # test labels are EntityType names
+                      cue=kw.get("cue", False))  # fmt: skip
+
+
+def test_a_place_typed_person_is_a_place_without_person_evidence() -> None:
+    # "Tesla will move its headquarters from Palo Alto..." with the model's PERSON
+    entities = build_entities([mention(0, "Palo Alto", "PERSON"), mention(1, "Palo Alto",
+                               "PERSON"), mention(2, "Palo Alto", "GPE")], 3, limit=5)  # fmt: skip
+    assert [(e.name, e.type, e.country) for e in entities] == [("Palo Alto", "GPE", "US")]
+    # a person evidenced by a title or a role keeps the name ("Mr Santa Clara" is invented)
+    titled = build_entities([mention(0, "Santa Clara", "PERSON", honorific=True)], 1, limit=5)
+    assert titled[0].type == "PERSON"
+    text = "SpaceX, based in Hawthorne, California, will adapt its Starship rocket."
+    hawthorne = span(text, "Hawthorne", "PERSON")
+    assert hawthorne is not None and hawthorne.label == "GPE"  # a place in a place
+    people = "Smith, Jones and Brown said the vote was lost."
+    smith = span(people, "Smith", "PERSON")
+    assert smith is not None and smith.label == "PERSON"
+
+
+# -- Names merged only when they really are one thing -----------------------------------------
+
+EMIRATES = (
+    "Emirates Orders 40 Boeing 787 Jets at Dubai Airshow\n\n"
+    "Dubai-based Emirates placed a $15 billion order for 40 Boeing 787 Dreamliners on Monday, "
+    "the biggest deal of the Dubai Airshow.\n\n"
+    "Emirates, the largest airline in the Middle East, said the jets would replace older "
+    "aircraft from 2023. Emirates president Tim Clark said the airline had been talking to "
+    "Boeing for months.\n\n"
+    "The United Arab Emirates has invested heavily in aviation, and Dubai airport is the "
+    "world's busiest for international passengers.\n\n"
+    "Emirates also flies to 30 cities in Asia. Airlines in Asia are expected to buy more than "
+    "40 percent of new jets over the next 20 years, Boeing said.\n\n"
+    "Etihad, based in Abu Dhabi, the capital of the United Arab Emirates, did not announce any "
+    "orders."
+)
+
+
+def test_the_airline_is_not_the_country(enricher: Enricher) -> None:
+    names = by_name(enrich(enricher, EMIRATES))
+    emirates, uae = names["Emirates"], names["United Arab Emirates"]
+    assert emirates.type == "ORG" and emirates.country is None
+    assert uae.type == "GPE" and uae.country == "AE" and uae.count == 2  # the model missed both
+    assert all(m.text == "Emirates" for m in emirates.mentions)
+    assert "title" in {m.field for m in emirates.mentions}
+    assert names["Asia"].country is None  # a continent, not the town in the Philippines
+
+
+def test_a_short_form_still_resolves_to_the_one_long_name() -> None:
+    mentions = [
+        mention(0, "Vladimir Putin", "PERSON"),
+        mention(1, "Putin", "PERSON"),
+        mention(2, "United Arab Emirates", "ORG"),  # the model's wrong type for the country
+        mention(3, "Emirates", "ORG"),
+    ]
+    entities = {e.name: e.count for e in build_entities(mentions, 4, limit=5)}
+    assert entities == {"Vladimir Putin": 2, "United Arab Emirates": 1, "Emirates": 1}
+
+
+def test_a_name_inside_a_longer_name_is_not_a_mention_of_it() -> None:
+    body = "The United Arab Emirates backed the plan. Emirates flies there from Trump Tower."
+    fields: list[tuple[FieldRef, str]] = [(0, "Emirates said it would fly more."), (1, body)]
+    found = [mention(0, "Emirates", "ORG")]
+    extra = {(m.field, m.text) for m in propagate(found, fields)}
+    assert (1, "United Arab Emirates") in extra  # a country the model missed
+    assert sum(1 for _, text in extra if text == "Emirates") == 1  # not inside the country
