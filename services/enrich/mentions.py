@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -84,7 +85,8 @@ ROLES = HONORIFICS | frozenset(
         "prosecutor", "prosecution", "prosecutions", "director", "secretary", "spokesman",
         "spokeswoman", "spokesperson", "chairman", "chairwoman", "chief", "executive", "ceo",
         "officer", "founder", "co-founder", "editor", "envoy", "mediator", "commissioner",
-        "coach", "deputy", "attorney", "premier", "general", "secretary-general",
+        "coach", "deputy", "attorney", "premier", "general", "secretary-general", "emperor",
+        "empress", "duke", "duchess", "archbishop", "bishop", "sultan", "shah", "tsar", "czar",
     }
 )  # fmt: skip
 
@@ -115,7 +117,7 @@ _APPOSITIVE_HEADS: dict[str, EntityType] = {
         "militia party organisation organization maker manufacturer retailer broker brokerage "
         "newspaper broadcaster network club university charity union operator startup "
         "conglomerate monitor watchdog regulator council committee movement faction outfit "
-        "subsidiary automaker carmaker chipmaker publisher",
+        "subsidiary automaker carmaker chipmaker publisher contractor",
         "ORG",
     ),
     **_each(
@@ -430,6 +432,8 @@ def propagate(
             if not spans.overlaps(s, e) and (ref, s, e) not in found:
                 usable.setdefault(text[s:e], "GPE")
                 hits.append((ref, s, e, text[s:e]))
+    budget.check("propagate: names in the headline")
+    hits.extend(_headline_names(fields, taken, hits, usable))
     if not hits:
         return []
     budget.check("propagate: lower-case words")
@@ -447,6 +451,65 @@ def propagate(
     return out
 
 
+# A capitalised word (a hyphen or internal capitals allowed: "SpaceX", "Al-Jazeera").
+_CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][\w-]*\w")
+
+
+def _headline_names(
+    fields: list[tuple[FieldRef, str]],
+    taken: dict[FieldRef, list[tuple[int, int]]],
+    hits: list[tuple[FieldRef, int, int, str]],
+    usable: dict[str, str],
+) -> list[tuple[FieldRef, int, int, str]]:
+    """A name in the headline that the body repeats and the model missed everywhere
+    ("SpaceX"): a capitalised word of the headline found capitalised two times or more in the
+    body, once at least inside a sentence, alone (not part of a longer name), in running text
+    (not a line in capitals). Its type is the one the words around it give
+    (``context_label``), else an organisation for a word with capitals inside ("SpaceX",
+    "NASA"); an ordinary capitalised word of no known type is left. Adds the new forms to
+    ``usable``; a form also written in lower case is dropped by the caller."""
+    texts = dict(fields)
+    title = texts.get("title", "")
+    heads = {
+        w.casefold()
+        for w in (m.group() for m in _CAPITALISED.finditer(title))
+        if w.casefold() not in _MINOR and w not in _NOT_ALONE and len(w) > 2 and w not in usable
+    }
+    if not heads:
+        return []
+    seen: dict[str, list[tuple[FieldRef, int, int]]] = defaultdict(list)
+    inside: Counter[str] = Counter()  # occurrences inside a sentence
+    for ref, text in fields:
+        if ref == "title" or text.upper() == text:  # a line in capitals: "AMERICAN LEAGUE"
+            continue
+        for m in _CAPITALISED.finditer(text):
+            word = m.group()
+            if word.casefold() in heads and not in_capitalised_run(text, m.start(), m.end()):
+                seen[word].append((ref, m.start(), m.end()))
+                inside[word] += not opens_sentence(text, m.start())
+    names = {w for w, places in seen.items() if len(places) >= 2 and inside[w] and w not in usable}
+    if not names:
+        return []
+    found: dict[FieldRef, list[tuple[int, int]]] = defaultdict(list)
+    for ref, s, e, _ in hits:
+        found[ref].append((s, e))
+    out: list[tuple[FieldRef, int, int, str]] = []
+    for word in sorted(names):
+        places = list(seen[word])
+        places += [("title", m.start(), m.end()) for m in _CAPITALISED.finditer(title)
+                   if m.group().casefold() == word.casefold()]  # fmt: skip
+        kinds = Counter(k for ref, s, e in places if (k := context_label(texts[ref], s, e)))
+        if not kinds and word[1:] == word[1:].lower():
+            continue  # an ordinary capitalised word, of no known type ("Real", "Afrikaners")
+        label = kinds.most_common(1)[0][0] if kinds else "ORG"  # "SpaceX", "NASA"
+        for ref, s, e in places:
+            spans = _Spans([*taken.get(ref, []), *found[ref]])
+            if not spans.overlaps(s, e):
+                usable.setdefault(texts[ref][s:e], label)  # "SPACEX" in a headline in capitals
+                out.append((ref, s, e, texts[ref][s:e]))
+    return out
+
+
 # Words after a name that do not make it part of a longer one ("Tesla Inc").
 _LEGAL_FORMS = frozenset(["Inc", "Corp", "Co", "Ltd", "LLC", "plc", "PLC", "AG", "SA", "NV", "SE",
                           "GmbH"])  # fmt: skip
@@ -454,16 +517,27 @@ _LEGAL_FORMS = frozenset(["Inc", "Corp", "Co", "Ltd", "LLC", "plc", "PLC", "AG",
 
 def in_capitalised_run(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` is glued by single spaces to a capitalised word before or
-    after it: part of a longer name ("Emirates" in "United Arab Emirates", "Trump" in "Trump
-    Tower"), not when the word before is a title or a sentence's first word ("Mr Putin",
-    "President Putin", "The", "Meanwhile") or the word after a legal form ("Tesla Inc")."""
-    before = text[max(0, start - 30) : start]
+    after it, or follows "of" after one: part of a longer name ("Emirates" in "United Arab
+    Emirates", "Trump" in "Trump Tower", "England" in "Bank of England"); not when the word
+    before is a title, a role, a month, a nationality or a sentence's first word ("Mr Putin",
+    "President of France", "American Tyson", "Meanwhile Putin"), nor before a legal form
+    ("Tesla Inc")."""
+    before = text[max(0, start - 40) : start]
     if before.endswith(" ") and not before.endswith("  "):
-        prev = before[:-1].rpartition(" ")[2]
+        head, _, prev = before[:-1].rpartition(" ")
+        if prev in _NAME_LINKS:  # "the Bank of England", not "the President of France"
+            first = head.rpartition(" ")[2]
+            if (
+                first[:1].isupper()
+                and first[-1:].isalpha()
+                and first.casefold() not in ROLES
+                and not opens_sentence(text, start - len(prev) - len(first) - 2)  # "Thousands of"
+            ):
+                return True
         if (
             prev[:1].isupper()
             and prev[-1:].isalpha()
-            and prev.casefold() not in _NOT_NAME_PART
+            and prev.casefold() not in ROLES
             and prev not in _NOT_ALONE  # "in June Comelf exported"
             and demonym_country(prev) is None  # "American Tyson"
             and not opens_sentence(text, start - len(prev) - 1)  # "Controversial IRA film"
@@ -476,7 +550,9 @@ def in_capitalised_run(text: str, start: int, end: int) -> bool:
     return False
 
 
-_NOT_NAME_PART = ROLES | _MINOR
+# Lower-case words inside a name ("Bank of England", "World Series of Golf").
+_NAME_LINKS = frozenset(["of", "for", "de", "del", "della", "di", "da", "du", "des", "der", "van",
+                         "von", "&"])  # fmt: skip
 
 
 def _country_names(text: str, *, cased: bool) -> list[tuple[int, int]]:

@@ -344,3 +344,35 @@ def test_a_name_inside_a_longer_name_is_not_a_mention_of_it() -> None:
     extra = {(m.field, m.text) for m in propagate(found, fields)}
     assert (1, "United Arab Emirates") in extra  # a country the model missed
     assert sum(1 for _, text in extra if text == "Emirates") == 1  # not inside the country
+
+
+# -- Every entity named in the headline and repeated in the body is kept -----------------------
+
+
+def test_a_headline_name_the_body_repeats_is_kept(enricher: Enricher) -> None:
+    article = enrich(enricher, SPACEX)
+    spacex = by_name(article)["SpaceX"]
+    assert spacex.type == "ORG" and spacex.count >= 7
+    assert "title" in {m.field for m in spacex.mentions}
+    assert [e.name for e in article.entities[:2]] == ["NASA", "SpaceX"]
+
+
+def test_only_a_repeated_headline_word_with_a_name_s_shape_or_type_is_added() -> None:
+    fields: list[tuple[FieldRef, str]] = [
+        ("title", "Real and WikiLeaks Win Appeal"),
+        (0, "The court said Real must pay. WikiLeaks welcomed it, and WikiLeaks staff cheered."),
+        (1, "Real, based in Madrid, said it would appeal. Fans of Real were angry."),
+    ]
+    extra = {(m.field, m.text, m.label) for m in propagate([], fields)}
+    assert ("title", "WikiLeaks", "ORG") in extra and (0, "WikiLeaks", "ORG") in extra
+    assert ("title", "Real", "ORG") not in extra  # no internal capital, no type from context
+    lines: list[tuple[FieldRef, str]] = [("title", "The All Blacks Lose"),
+                                         (0, "AMERICAN LEAGUE"), (1, "The All Blacks won.")]  # fmt: skip
+    assert propagate([], lines) == []
+
+
+def test_a_name_inside_a_name_with_of_is_part_of_it() -> None:
+    body = "The Bank of England held rates. England lost. The President of France spoke."
+    fields: list[tuple[FieldRef, str]] = [(0, body)]
+    extra = [(m.start, m.text) for m in propagate([], fields)]
+    assert extra == [(body.index("England lost"), "England"), (body.rindex("France"), "France")]
