@@ -183,6 +183,7 @@ def _group(
         if m.doubt == "headline" and m.label == "PERSON" and fits:
             confirmed.add(name)
     canon = _resolve(kinds, confirmed)
+    canon.update(_heads(mentions, kinds, confirmed, canon))
     kept = [m for m in mentions if canon[_tokens(m.text)] in confirmed]
 
     groups: dict[tuple[str, ...], list[RawMention]] = defaultdict(list)
@@ -202,6 +203,38 @@ def _group(
             weak.update(id(m) for m in groups[k])
             groups[countries[code]].extend(groups.pop(k))
     return kinds, groups, names, weak
+
+
+def _heads(
+    mentions: list[RawMention],
+    kinds: dict[tuple[str, ...], EntityType],
+    confirmed: set[tuple[str, ...]],
+    canon: dict[tuple[str, ...], tuple[str, ...]],
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """One-word organisations always named with "the" ("the Observatory") that are a word of
+    exactly one longer organisation's name ("Syrian Observatory for Human Rights"): the same
+    organisation, named short. Not a name ever said without "the" ("Congress" is not the
+    African National Congress), nor a place or a nationality."""
+    bare = {_tokens(m.text) for m in mentions if not m.definite}
+    shorts = {
+        k
+        for k in {_tokens(m.text) for m in mentions if m.definite}
+        if len(k) == 1
+        and k not in bare
+        and kinds.get(k) == "ORG"
+        and canon.get(k) == k
+        and not is_major_place(k[0])
+        and demonym_country(k[0]) is None
+    }
+    if not shorts:
+        return {}
+    longs: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for k, kind in kinds.items():
+        if kind == "ORG" and len(k) > 1 and k in confirmed:
+            for word in k[1:]:
+                if (word,) in shorts:
+                    longs[word].add(canon.get(k, k))
+    return {(w,): next(iter(ks)) for w, ks in longs.items() if len(ks) == 1}
 
 
 def _without_overlaps(mentions: list[RawMention]) -> list[RawMention]:

@@ -63,6 +63,7 @@ class RawMention:
     honorific: bool  # a title was stripped: the model's label is overridden to PERSON
     doubt: Doubt | None = None
     cue: bool = False  # the label comes from the words around the span (``context_label``)
+    definite: bool = False  # "the" before it: "the Observatory", a short form of a longer name
 
 
 # Market codes (Reuters instrument codes) are not names: a quote ending "=" ("XAU=", "GBP=",
@@ -238,7 +239,8 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
     ):
         final_label = "FAC"  # "the Hmeimim airbase": a base, not a people or a company
     doubt = mention_doubt(text, start, end, field)
-    return RawMention(field, start, end, span, final_label, honorific, doubt, cue is not None)  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES
+    return RawMention(field, start, end, span, final_label, honorific, doubt, cue is not None,  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES
+                      _definite(text, start))  # fmt: skip
 
 
 def _cue(text: str, start: int, end: int, label: str) -> EntityType | None:
@@ -340,6 +342,11 @@ def mention_doubt(text: str, start: int, end: int, field: FieldRef) -> Doubt | N
     if one_word and ordinary and opens_sentence(text, start) and _opener_after(text, span, end):
         return "opener"
     return None
+
+
+def _definite(text: str, start: int) -> bool:
+    """Whether "the" stands right before ``text[start:]`` ("the Observatory said")."""
+    return text[max(0, start - 4) : start] in {"the ", "The "}
 
 
 def _two_words(text: str) -> bool:
@@ -447,7 +454,7 @@ def propagate(
         # labels come from mentions already typed EntityType (a str-keyed dict loses the Literal)
         label: EntityType = cue or usable[form]  # type: ignore[assignment]  # see above
         out.append(RawMention(ref, s, e, form, label, False, mention_doubt(texts[ref], s, e, ref),
-                              cue is not None))  # fmt: skip
+                              cue is not None, _definite(texts[ref], s)))  # fmt: skip
     return out
 
 

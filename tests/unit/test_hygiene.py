@@ -376,3 +376,19 @@ def test_a_name_inside_a_name_with_of_is_part_of_it() -> None:
     fields: list[tuple[FieldRef, str]] = [(0, body)]
     extra = [(m.start, m.text) for m in propagate([], fields)]
     assert extra == [(body.index("England lost"), "England"), (body.rindex("France"), "France")]
+
+
+def test_the_short_name_of_one_organisation_is_that_organisation() -> None:
+    text = "The Syrian Observatory for Human Rights said ISIL left. The Observatory said so."
+    long = span(text, "Syrian Observatory for Human Rights", "ORG")
+    start = text.rindex("Observatory")
+    short = clean_span(text, start, start + len("Observatory"), "ORG", 0)
+    assert long is not None and short is not None and short.definite
+    entities = build_entities([long, short], 1, limit=5)
+    assert [(e.name, e.count) for e in entities] == [("Syrian Observatory for Human Rights", 2)]
+    # a name also said without "the" may be another thing
+    other = "The Syrian Observatory for Human Rights said ISIL left. Observatory staff spoke."
+    start = other.rindex("Observatory")
+    bare = clean_span(other, start, start + len("Observatory"), "ORG", 0)
+    assert bare is not None and not bare.definite
+    assert len(build_entities([long, bare], 1, limit=5)) == 2
