@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from newsflow.schemas.enriched import Entity, EntityType, FieldRef, Mention
-from newsflow.services.enrich.mentions import RawMention
+from newsflow.services.enrich.mentions import NAME_HEADS, RawMention
 from newsflow.services.enrich.places import (
     country_code,
     country_named,
@@ -182,7 +182,10 @@ def _group(
         fits = any(name[i:] in confirmed for i in range(1, len(name)))
         if m.doubt == "headline" and m.label == "PERSON" and fits:
             confirmed.add(name)
+    prefixes = _prefixes(mentions, kinds, confirmed)
+    confirmed |= set(prefixes.values())
     canon = _resolve(kinds, confirmed)
+    canon.update({k: canon.get(long, long) for k, long in prefixes.items() if canon[k] == k})
     canon.update(_heads(mentions, kinds, confirmed, canon))
     kept = [m for m in mentions if canon[_tokens(m.text)] in confirmed]
 
@@ -203,6 +206,41 @@ def _group(
             weak.update(id(m) for m in groups[k])
             groups[countries[code]].extend(groups.pop(k))
     return kinds, groups, names, weak
+
+
+_NAMED = frozenset({"PERSON", "ORG", "FAC"})
+
+
+def _prefixes(
+    mentions: list[RawMention],
+    kinds: dict[tuple[str, ...], EntityType],
+    confirmed: set[tuple[str, ...]],
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Confirmed names that are the start of exactly one facility's or organisation's name
+    whose next word is a head noun (``NAME_HEADS``): "Walter Reed" of "Walter Reed Hospital",
+    "Tesla" of "Tesla Inc". The long name needs no other confirmation (a Title Case headline
+    naming "Walter Reed Hospital" is confirmed by "Walter Reed" in the body). Not a place
+    ("Washington" of "Washington University"), a nationality, or a person's surname or titled
+    name ("Trump" of "Trump Tower" in an article naming Donald Trump)."""
+    person_parts = {
+        k[i:] for k, kind in kinds.items() if kind == "PERSON" for i in range(1, len(k))
+    } | {_tokens(m.text) for m in mentions if m.honorific}
+    found: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+    for long, kind in kinds.items():
+        if kind not in {"ORG", "FAC"}:
+            continue
+        for n in range(1, len(long)):
+            short = long[:n]
+            if long[n] in NAME_HEADS and short in confirmed and kinds.get(short) in _NAMED:
+                found[short].add(long)
+    return {
+        short: next(iter(longs))
+        for short, longs in found.items()
+        if len(longs) == 1
+        and short not in person_parts
+        and country_code(" ".join(short)) is None
+        and demonym_country(" ".join(short)) is None
+    }
 
 
 def _heads(

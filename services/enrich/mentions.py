@@ -127,6 +127,17 @@ _APPOSITIVE_HEADS: dict[str, EntityType] = {
         "GPE",
     ),
 }
+# The last word of a name that makes it a facility or an organisation, whatever the model
+# said ("Walter Reed Hospital" typed PERSON); a name before one is its short form
+# (``entities``: "Walter Reed" -> Walter Reed Hospital, "Tesla" -> Tesla Inc).
+NAME_HEADS: dict[str, EntityType] = {
+    **_each(
+        "hospital clinic center centre airport stadium arena prison jail hotel museum palace "
+        "bridge station",
+        "FAC",
+    ),
+    **_each("university college inc corp ltd plc llc company group bank", "ORG"),
+}
 _APPOSITIVE = re.compile(
     r",\s+(?:the|a|an)\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)"  # ", the former army analyst"
     r"(?=\s*[,.;:]|\s+(?:of|for|in|at|on|who|which|that|owned|based|with|from|and)\b)"
@@ -228,9 +239,23 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
         return None
     if not span[0].isupper() and not honorific:  # "de Mistura" only after "Mr"
         return None
+    final_label, cue = _relabel(text, start, end, label, honorific=honorific)
+    doubt = mention_doubt(text, start, end, field)
+    return RawMention(field, start, end, span, final_label, honorific, doubt, cue,  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES
+                      _definite(text, start))  # fmt: skip
+
+
+def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) -> tuple[str, bool]:
+    """The type of a cleaned span, and whether its context gave it (``_cue``): a person after
+    a title; else the context's type; a name ending in a facility's or an organisation's head
+    noun is not a person; a name before "airbase" is a facility."""
+    span = text[start:end]
     final_label = "PERSON" if honorific and label in {"PERSON", "ORG", "GPE", "NORP"} else label
     cue = None if honorific else _cue(text, start, end, label)
     final_label = cue or final_label
+    last = span.rpartition(" ")[2].rstrip(".").casefold()
+    if final_label == "PERSON" and not honorific and " " in span and last in NAME_HEADS:
+        final_label = NAME_HEADS[last]  # "Walter Reed Hospital": a hospital, not a person
     if (
         final_label in {"ORG", "NORP", "PERSON"}
         and _FACILITY_CUE.match(text, end)
@@ -238,9 +263,7 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
         and country_named(span) is None
     ):
         final_label = "FAC"  # "the Hmeimim airbase": a base, not a people or a company
-    doubt = mention_doubt(text, start, end, field)
-    return RawMention(field, start, end, span, final_label, honorific, doubt, cue is not None,  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES
-                      _definite(text, start))  # fmt: skip
+    return final_label, cue is not None
 
 
 def _cue(text: str, start: int, end: int, label: str) -> EntityType | None:

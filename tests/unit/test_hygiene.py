@@ -392,3 +392,27 @@ def test_the_short_name_of_one_organisation_is_that_organisation() -> None:
     bare = clean_span(other, start, start + len("Observatory"), "ORG", 0)
     assert bare is not None and not bare.definite
     assert len(build_entities([long, bare], 1, limit=5)) == 2
+
+
+WALTER_REED = (
+    "Trump Taken to Walter Reed Hospital After Covid Diagnosis\n\n"
+    "President Donald Trump was flown to Walter Reed on Friday evening, hours after he said he "
+    "had tested positive for the coronavirus.\n\n"
+    "The White House said the president would work from Walter Reed for a few days as a "
+    "precaution. Doctors at Walter Reed gave him an experimental antibody treatment.\n\n"
+    "Trump walked to the helicopter on the South Lawn wearing a mask. Melania Trump, who also "
+    "tested positive, stayed at the White House."
+)
+
+
+def test_a_name_before_a_facility_s_head_noun_is_that_facility(enricher: Enricher) -> None:
+    names = by_name(enrich(enricher, WALTER_REED))
+    hospital = names["Walter Reed Hospital"]
+    assert hospital.type == "FAC" and hospital.count == 4  # the headline and 3 "Walter Reed"
+    assert "Walter Reed" not in names and not any("Taken" in n or "Covid" in n for n in names)
+    assert names["Donald Trump"].type == "PERSON"
+    # a person's surname is not the start of a building's name
+    mentions = [mention(0, "Donald Trump", "PERSON"), mention(1, "Trump Tower", "FAC"),
+                mention(2, "Trump", "PERSON")]  # fmt: skip
+    got = {e.name: e.count for e in build_entities(mentions, 3, limit=5)}
+    assert got == {"Donald Trump": 2, "Trump Tower": 1}
