@@ -416,3 +416,16 @@ def test_a_name_before_a_facility_s_head_noun_is_that_facility(enricher: Enriche
                 mention(2, "Trump", "PERSON")]  # fmt: skip
     got = {e.name: e.count for e in build_entities(mentions, 3, limit=5)}
     assert got == {"Donald Trump": 2, "Trump Tower": 1}
+
+
+def test_a_rebel_alliance_the_model_calls_a_person_is_an_organisation(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "Syrian troops advance on rebel stronghold in Idlib\n\n"
+        "Idlib is the last big area held by rebels opposed to President Bashar al-Assad. Hayat "
+        "Tahrir al-Sham, a group once linked to al Qaeda, controls most of Idlib.\n\n"
+        "Fighters from Tahrir al-Sham shelled government positions on Saturday.",
+    )
+    names = by_name(article)
+    assert names["Hayat Tahrir al-Sham"].type == "ORG" and names["Hayat Tahrir al-Sham"].count == 2
+    assert names["Idlib"].type == "GPE" and names["Idlib"].country == "SY"
