@@ -463,7 +463,7 @@ def propagate(
                 usable.setdefault(text[s:e], "GPE")
                 hits.append((ref, s, e, text[s:e]))
     budget.check("propagate: names in the headline")
-    hits.extend(_headline_names(fields, taken, hits, usable))
+    hits.extend(_missed_names(fields, taken, hits, usable))
     if not hits:
         return []
     budget.check("propagate: lower-case words")
@@ -485,28 +485,24 @@ def propagate(
 _CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][\w-]*\w")
 
 
-def _headline_names(
+def _missed_names(
     fields: list[tuple[FieldRef, str]],
     taken: dict[FieldRef, list[tuple[int, int]]],
     hits: list[tuple[FieldRef, int, int, str]],
     usable: dict[str, str],
 ) -> list[tuple[FieldRef, int, int, str]]:
-    """A name in the headline that the body repeats and the model missed everywhere
-    ("SpaceX"): a capitalised word of the headline found capitalised two times or more in the
-    body, once at least inside a sentence, alone (not part of a longer name), in running text
-    (not a line in capitals). Its type is the one the words around it give
-    (``context_label``), else an organisation for a word with capitals inside ("SpaceX",
-    "NASA"); an ordinary capitalised word of no known type is left. Adds the new forms to
-    ``usable``; a form also written in lower case is dropped by the caller."""
+    """A name the model missed everywhere that the article repeats: a capitalised word of the
+    headline found capitalised two times or more in the body ("SpaceX"), or a word found
+    capitalised inside a sentence three times or more in the body ("Wikileaks"); alone (not
+    part of a longer name), in running text (not a line in capitals), never a title, a month
+    or a nationality. Its type is the one the words around it give (``context_label``), else
+    a place's for a place in the gazetteer, else an organisation's for a word with capitals
+    inside ("SpaceX", "NASA") or before a role of an organisation ("Wikileaks founder"); an
+    ordinary capitalised word of no known type is left ("Real", "Afrikaners"). Adds the new
+    forms to ``usable``; a form also written in lower case is dropped by the caller."""
     texts = dict(fields)
     title = texts.get("title", "")
-    heads = {
-        w.casefold()
-        for w in (m.group() for m in _CAPITALISED.finditer(title))
-        if w.casefold() not in _MINOR and w not in _NOT_ALONE and len(w) > 2 and w not in usable
-    }
-    if not heads:
-        return []
+    heads = {m.group().casefold() for m in _CAPITALISED.finditer(title)}
     seen: dict[str, list[tuple[FieldRef, int, int]]] = defaultdict(list)
     inside: Counter[str] = Counter()  # occurrences inside a sentence
     for ref, text in fields:
@@ -514,10 +510,20 @@ def _headline_names(
             continue
         for m in _CAPITALISED.finditer(text):
             word = m.group()
-            if word.casefold() in heads and not in_capitalised_run(text, m.start(), m.end()):
+            if not in_capitalised_run(text, m.start(), m.end()):
                 seen[word].append((ref, m.start(), m.end()))
                 inside[word] += not opens_sentence(text, m.start())
-    names = {w for w, places in seen.items() if len(places) >= 2 and inside[w] and w not in usable}
+    names = {
+        w
+        for w, places in seen.items()
+        if (inside[w] >= 3 or (inside[w] and len(places) >= 2 and w.casefold() in heads))
+        and len(w) > 2
+        and w not in usable
+        and w not in _NOT_ALONE
+        and w.casefold() not in _MINOR
+        and w.casefold() not in ROLES
+        and demonym_country(w) is None
+    }
     if not names:
         return []
     found: dict[FieldRef, list[tuple[int, int]]] = defaultdict(list)
@@ -528,16 +534,39 @@ def _headline_names(
         places = list(seen[word])
         places += [("title", m.start(), m.end()) for m in _CAPITALISED.finditer(title)
                    if m.group().casefold() == word.casefold()]  # fmt: skip
-        kinds = Counter(k for ref, s, e in places if (k := context_label(texts[ref], s, e)))
-        if not kinds and word[1:] == word[1:].lower():
-            continue  # an ordinary capitalised word, of no known type ("Real", "Afrikaners")
-        label = kinds.most_common(1)[0][0] if kinds else "ORG"  # "SpaceX", "NASA"
+        in_headline = word.casefold() in heads
+        label = _missed_type(word, [(texts[ref], s, e) for ref, s, e in places], in_headline)
+        if label is None:
+            continue
         for ref, s, e in places:
             spans = _Spans([*taken.get(ref, []), *found[ref]])
             if not spans.overlaps(s, e):
                 usable.setdefault(texts[ref][s:e], label)  # "SPACEX" in a headline in capitals
                 out.append((ref, s, e, texts[ref][s:e]))
     return out
+
+
+# Roles of an organisation's people: the name before one is an organisation's.
+_ORG_ROLE_AFTER = re.compile(
+    r"\s(?:founder|co-founder|spokesman|spokeswoman|spokesperson|editor|analyst|mediator|envoy"
+    r"|employees|shareholders|shares)\b"
+)
+
+
+def _missed_type(word: str, places: list[tuple[str, int, int]], in_headline: bool) -> str | None:
+    """The type of a name the model missed (``_missed_names``), or None when nothing says:
+    the words around it; for a word also in the headline, the gazetteer or capitals inside
+    ("SpaceX", "NASA"; a code in a table is not in a headline)."""
+    kinds = Counter(k for text, s, e in places if (k := context_label(text, s, e)))
+    if kinds:
+        return kinds.most_common(1)[0][0]
+    if any(_ORG_ROLE_AFTER.match(t, e) for t, _, e in places):
+        return "ORG"  # "Wikileaks founder"
+    if in_headline and country_code(word):
+        return "GPE"
+    if in_headline and word[1:] != word[1:].lower():
+        return "ORG"
+    return None
 
 
 # Words after a name that do not make it part of a longer one ("Tesla Inc").

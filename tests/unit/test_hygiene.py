@@ -429,3 +429,16 @@ def test_a_rebel_alliance_the_model_calls_a_person_is_an_organisation(enricher: 
     names = by_name(article)
     assert names["Hayat Tahrir al-Sham"].type == "ORG" and names["Hayat Tahrir al-Sham"].count == 2
     assert names["Idlib"].type == "GPE" and names["Idlib"].country == "SY"
+
+
+def test_a_name_repeated_in_the_body_the_model_missed_is_found_when_its_role_says() -> None:
+    body = [
+        "Prosecutors dropped the case against Wikileaks founder Julian Assange on Tuesday.",
+        "His lawyers said Wikileaks would fight on, and Wikileaks editor Kristinn Hrafnsson "
+        "agreed. The files that Wikileaks published in 2010 are still online.",
+        "Analysts said the DNS market and the DNS price index were calm; DNS futures fell.",
+    ]
+    fields: list[tuple[FieldRef, str]] = [("title", "Case dropped"), *enumerate(body)]
+    extra = [(m.field, m.text, m.label) for m in propagate([], fields)]
+    assert extra == [(0, "Wikileaks", "ORG")] + [(1, "Wikileaks", "ORG")] * 3
+    # "DNS", three times too, is a code, not a name: nothing around it says what it names
