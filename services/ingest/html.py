@@ -1,5 +1,6 @@
 """HTML pages: trafilatura finds the main text and metadata, htmldate the published and updated
-times; we add what they leave out (captions with credits, sub-headings, the markup's language)."""
+times; we add what they leave out (captions with credits, sub-headings, the language the
+markup declares: a hint for services/ingest/language.py)."""
 
 from __future__ import annotations
 
@@ -127,6 +128,26 @@ def _page_text_chars(tree: lxml.html.HtmlElement, budget: Budget) -> int:
     return chars
 
 
+def _declared_language(tree: lxml.html.HtmlElement) -> str | None:
+    """The ISO 639-1 code the page declares: ``<html lang>`` (or ``xml:lang``), else a
+    ``<meta http-equiv="content-language">`` or ``og:locale`` in the head. Only a hint: the
+    text overrules it when it can tell (services/ingest/language.py)."""
+    head = tree.find("head")
+    metas = [] if head is None else list(head.iterfind("meta"))
+    declared = [
+        tree.get("lang"),
+        tree.get("xml:lang"),
+        *(m.get("content") for m in metas
+          if (m.get("http-equiv") or "").lower() == "content-language"),
+        *(m.get("content") for m in metas if m.get("property") == "og:locale"),
+    ]  # fmt: skip
+    for value in declared:
+        code = re.split(r"[-_,;\s]", (value or "").strip(), maxsplit=1)[0].lower()
+        if len(code) == 2 and code.isalpha():
+            return code
+    return None
+
+
 def parse_html(
     html: str,
     *,
@@ -150,8 +171,7 @@ def parse_html(
     if max_article_chars is not None and len(html) > EARLY_FACTOR * max_article_chars:
         check_early(_page_text_chars(tree, budget), "the page's text", max_article_chars)
     out = Extracted()
-    lang = (tree.get("lang") or "").split("-")[0].lower()
-    out.language = lang if len(lang) == 2 and lang.isalpha() else None
+    out.language = _declared_language(tree)
     _captions(tree, out, budget)
     _related(tree, out, budget)
 

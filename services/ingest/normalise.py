@@ -21,7 +21,7 @@ from newsflow.services.ingest.envelope import parse_envelope
 from newsflow.services.ingest.extracted import Extracted
 from newsflow.services.ingest.html import parse_html
 from newsflow.services.ingest.identity import article_id, content_hash
-from newsflow.services.ingest.language import detect_language
+from newsflow.services.ingest.language import identify
 from newsflow.services.ingest.plaintext import parse_plain_text
 from newsflow.services.limits import Limits
 
@@ -100,7 +100,12 @@ def normalise_article(
     title = _check_size(out, limits, budget)
     budget.check("metadata")
     texts = [p.text for p in out.body]
-    language = out.language or detect_language("\n".join(texts))
+    # The text decides; the feed's language (else the markup's) is only a hint, for a text too
+    # short or too mixed to tell. A feed's language the text overrules is no longer the feed's.
+    hint = out.language
+    language = identify([out.title or "", out.standfirst or "", *texts], hint)
+    if language != hint:
+        out.from_feed.discard("language")
     budget.check("language")
     digest = content_hash(title, out.standfirst, texts)
     fingerprint = simhash("\n".join([title, *texts]))
