@@ -68,6 +68,23 @@ class ModelInfo(BaseModel):
 
     name: str
     version: str
+    applied: bool = Field(
+        default=True,
+        description="Whether the model ran on this article. False for a model not meant for "
+        "it, e.g. the English models on an article in another language (its entities or "
+        "topics are then left empty rather than guessed).",
+    )
+    reason: str | None = Field(
+        default=None,
+        description="Why the model was not applied (required when applied is false), e.g. "
+        '"language de: the English models are not applied".',
+    )
+
+    @model_validator(mode="after")
+    def _not_applied_says_why(self) -> Self:
+        if not self.applied and not self.reason:
+            raise ValueError(f"model {self.name} is not applied but no reason is given")
+        return self
 
 
 class EnrichedArticle(NormalizedArticle):
@@ -76,7 +93,11 @@ class EnrichedArticle(NormalizedArticle):
         description="Sorted by salience; at most max_entities (NEWSFLOW_LIMITS__MAX_ENTITIES).",
     )
     topics: list[Topic] = Field(default_factory=list, description="Sorted by score.")
-    models: list[ModelInfo] = Field(description="The models and versions that made the above.")
+    models: list[ModelInfo] = Field(
+        description="The enrich stage's models and versions; those that made the above have "
+        "applied true, those not run on this article applied false and a reason (the English "
+        "models on an article not in English: entities and topics are then empty)."
+    )
 
     @model_validator(mode="after")
     def _mentions_round_trip(self) -> Self:
