@@ -457,10 +457,10 @@ def propagate(
                       if not spans.overlaps(s, e) and (ref, s, e) not in found
                       and (cased or not in_capitalised_run(text, s, e))]  # fmt: skip
         hits.extend((ref, s, e, form) for s, e, form in field_hits)
-        spans = _Spans([*taken.get(ref, []), *((s, e) for s, e, _ in field_hits)])
-        for s, e in _country_names(text, cased=cased):
-            if not spans.overlaps(s, e) and (ref, s, e) not in found:
-                usable.setdefault(text[s:e], "GPE")
+        busy = [*taken.get(ref, []), *((s, e) for s, e, _ in field_hits)]
+        for s, e, kind in _unseen_names(text, busy, cased=cased):
+            if (ref, s, e) not in found:
+                usable.setdefault(text[s:e], kind)
                 hits.append((ref, s, e, text[s:e]))
     budget.check("propagate: names in the headline")
     hits.extend(_missed_names(fields, taken, hits, usable))
@@ -543,6 +543,53 @@ def _missed_names(
             if not spans.overlaps(s, e):
                 usable.setdefault(texts[ref][s:e], label)  # "SPACEX" in a headline in capitals
                 out.append((ref, s, e, texts[ref][s:e]))
+    return out
+
+
+# A run of capitalised words, with the small words names have inside ("Omar Al Mukhtar",
+# "Ludwig van Beethoven", "Syrian Observatory for Human Rights").
+_RUN = re.compile(
+    r"(?<![\w'’.-])[A-Z][\w'’-]*"
+    r"(?:\s(?:(?:al|el|de|del|da|di|van|von|der|bin|ibn|of|for)\s)?[A-Z][\w'’-]*)*"
+)
+
+
+def _unseen_names(
+    text: str, busy: list[tuple[int, int]], *, cased: bool
+) -> list[tuple[int, int, EntityType]]:
+    """Names of a field the model and the other forms missed, not overlapping ``busy``:
+    country names, then names an appositive types."""
+    out: list[tuple[int, int, EntityType]] = []
+    spans = _Spans(busy)
+    for s, e in _country_names(text, cased=cased):
+        if not spans.overlaps(s, e):
+            out.append((s, e, "GPE"))
+    spans = _Spans([*busy, *((s, e) for s, e, _ in out)])
+    out.extend(hit for hit in _appositive_names(text) if not spans.overlaps(hit[0], hit[1]))
+    return out
+
+
+def _appositive_names(text: str) -> list[tuple[int, int, EntityType]]:
+    """Names the model missed that an appositive types: a run of capitalised words before
+    ", the spokesperson for..." (a person), ", a Britain-based monitor" (an organisation),
+    ", the largest town in..." (a place). Two words at least at a sentence's start ("Omar Al
+    Mukhtar, the spokesperson"; not "Separately, the company said"); no weekday or month
+    ("On Monday, the company said"); leading stop words dropped ("In Paris, ...")."""
+    out: list[tuple[int, int, EntityType]] = []
+    for run in _RUN.finditer(text):
+        start, words = run.start(), run.group().split(" ")
+        while words and (words[0].casefold() in _MINOR or words[0] in _NOT_ALONE):
+            start += len(words.pop(0)) + 1
+        end = run.end()
+        if not words or any(w in _NOT_ALONE for w in words) or not _APPOSITIVE.match(text, end):
+            continue
+        if (len(words) == 1 and opens_sentence(text, start)) or in_capitalised_run(
+            text, start, end
+        ):
+            continue
+        kind = context_label(text, start, end)
+        if kind is not None and demonym_country(text[start:end]) is None:
+            out.append((start, end, kind))
     return out
 
 

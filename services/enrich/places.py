@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from newsflow.services.enrich import data
 
 
+@lru_cache(maxsize=1 << 16)  # the rules ask about the same few names many times an article
 def key(name: str) -> str:
     """The lookup form: accents folded, case folded, a leading "the" dropped, spaces single."""
     folded = unicodedata.normalize("NFKD", name)

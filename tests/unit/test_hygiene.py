@@ -442,3 +442,41 @@ def test_a_name_repeated_in_the_body_the_model_missed_is_found_when_its_role_say
     extra = [(m.field, m.text, m.label) for m in propagate([], fields)]
     assert extra == [(0, "Wikileaks", "ORG")] + [(1, "Wikileaks", "ORG")] * 3
     # "DNS", three times too, is a code, not a name: nothing around it says what it names
+
+
+# -- An article of the shared sample's shape, written for this test ----------------------------
+
+SAMPLE_SHAPE = (
+    "Lavrov orders review of Russian aid to Libya\n\n"
+    "The Russian foreign minister's order came as he visited the Khmeimim airbase in "
+    "Syria's Latakia province\n\n"
+    "Russian foreign minister Sergei Lavrov ordered a review of Moscow's aid to Libya on "
+    "Tuesday, as he held talks with president Abdel Aziz Benali on a visit to Russia's base "
+    "in Tobruk.\n\n"
+    "Mr Lavrov said the review would take a month. Mr Benali's government has asked for more "
+    "help.\n\n"
+    "Also on Tuesday, the Libyan Observatory for Human Rights, a Britain-based monitor, said "
+    "fighters had been driven out of the Derna province. The Observatory said 12 people were "
+    "killed.\n\n"
+    "Fighters captured the Derna village of Sidi Khalifa after clashes with Hayat Tahrir "
+    "al-Sham, an alliance of rebel forces.\n\n"
+    "Omar Al Mukhtar, the spokesperson for the opposition delegation, said talks would resume "
+    "in Geneva. Moreover, he said, the delegation wants the UN to take part."
+)
+
+
+def test_an_article_of_the_sample_s_shape_reads_as_an_editor_would(enricher: Enricher) -> None:
+    names = by_name(enrich(enricher, SAMPLE_SHAPE))
+    assert names["Sergei Lavrov"].type == "PERSON" and names["Sergei Lavrov"].count >= 3
+    assert names["Abdel Aziz Benali"].type == "PERSON"
+    assert names["Omar Al Mukhtar"].type == "PERSON"  # ", the spokesperson for": missed too
+    assert names["Hayat Tahrir al-Sham"].type == "ORG"
+    # the model missed these two; the appositive after each says what it names
+    assert names["Libyan Observatory for Human Rights"].type == "ORG"  # ", a ... monitor"
+    assert "Observatory" not in names and "Human Rights" not in names
+    assert "Moreover" not in names
+    for place in ("Libya", "Syria", "Latakia", "Geneva", "Moscow"):
+        assert names[place].type == "GPE", place
+    assert names["Sidi Khalifa"].type == "GPE"  # "the Derna village of Sidi Khalifa"
+    people = [n for n, e in names.items() if e.type == "PERSON"]
+    assert len(people) == len({n.split()[-1] for n in people})  # one entity per person
