@@ -25,8 +25,11 @@ AT = Coordinates("articles.normalized", 0, 7)
 def article(
     title: str, paragraphs: list[str], *, standfirst: str | None = None, **extra: object
 ) -> NormalizedArticle:
+    """An English article (the English models run only on English: lingua, asked, takes the
+    name-heavy SENTENCE for Dutch)."""
     return NormalizedArticle.model_validate(
-        {"article_id": "0" * 32, "source": "test", "title": title, "standfirst": standfirst,
+        {"article_id": "0" * 32, "source": "test", "language": "en", "title": title,
+         "standfirst": standfirst,
          "body": [Paragraph(text=p) for p in paragraphs], "word_count": 0,
          "content_hash": "sha256:" + "0" * 64, "received_at": datetime(2025, 1, 1, tzinfo=UTC),
          **extra}

@@ -1,16 +1,24 @@
 """The language gate (issue 13): ingest takes the language from the text, the markup's or the
-feed's only as a hint. The articles are invented for these tests."""
+feed's only as a hint; the enrich stage runs its English models on English articles only, and
+an article in another language is published with no entities and no topics, ``models`` saying
+why. The articles are invented for these tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
+import orjson
 import pytest
+from spacy.tokens import Doc
 
-from newsflow.schemas import NormalizedArticle, RawArticle
+from newsflow.schemas import EnrichedArticle, ModelInfo, NormalizedArticle, RawArticle
+from newsflow.services.budget import Budget
+from newsflow.services.enrich.enrich import Enricher, english_only
+from newsflow.services.enrich.handler import EnrichHandler
 from newsflow.services.ingest.html import parse_html
 from newsflow.services.ingest.language import identify
 from newsflow.services.ingest.normalise import normalise_article
+from newsflow.services.routing import Coordinates
 
 GERMAN = (
     "Bahnstreik legt den Fernverkehr in ganz Deutschland lahm",
@@ -152,3 +160,132 @@ def test_the_page_declares_its_language_in_the_head_too() -> None:
     )
     assert parse_html(html).language == "nl"
     assert parse_html(page("EN-gb", *ENGLISH)).language == "en"
+
+
+# Enrich: English models on English articles only
+
+
+@pytest.fixture(scope="module")
+def enricher() -> Enricher:
+    return Enricher()
+
+
+@pytest.fixture
+def piped(enricher: Enricher, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the NER model is given."""
+    seen: list[str] = []
+    pipe = enricher.nlp.pipe
+
+    def spy(texts: Iterable[str], batch_size: int | None = None) -> Iterator[Doc]:
+        texts = list(texts)
+        seen.extend(texts)
+        return pipe(texts, batch_size=batch_size)
+
+    monkeypatch.setattr(enricher.nlp, "pipe", spy)
+    return seen
+
+
+def assert_not_applied(enriched: EnrichedArticle, language: str) -> None:
+    assert enriched.entities == []
+    assert enriched.topics == []
+    reason = f"language {language}: the English models are not applied"
+    assert enriched.models and all(
+        (m.applied, m.reason) == (False, reason) for m in enriched.models
+    )
+    assert {m.name for m in enriched.models} >= {"newsflow/ner", "newsflow/topic-coarse"}
+
+
+NOT_ENGLISH = [(GERMAN, "de"), (FRENCH, "fr"), (KOREAN, "ko")]
+
+
+@pytest.mark.parametrize(("text", "code"), NOT_ENGLISH, ids=["de", "fr", "ko"])
+def test_german_french_korean_get_no_english_model_entities(
+    enricher: Enricher, piped: list[str], text: tuple[str, list[str]], code: str
+) -> None:
+    article = from_html("en", *text)  # whatever the markup says
+    assert article.language == code
+    enriched = enricher.enrich(article)
+    assert_not_applied(enriched, code)
+    assert piped == []  # the model never saw the text
+    # Published as it came: the normalised article is all there.
+    rest = enriched.model_dump(exclude={"entities", "topics", "models"})
+    assert NormalizedArticle.model_validate(rest) == article
+
+
+def test_the_gate_is_not_vacuous(enricher: Enricher) -> None:
+    """Given the German article as English, the English NER finds 'entities' in it: the junk
+    the gate keeps out."""
+    german = from_text(*GERMAN).model_copy(update={"language": "en"})
+    assert enricher.model_mentions([german])[0]
+
+
+def test_the_batched_path_skips_them_too(enricher: Enricher, piped: list[str]) -> None:
+    articles = [from_text(*t) for t, _ in NOT_ENGLISH] + [from_text(*ENGLISH)]
+    found = enricher.model_mentions(articles)
+    assert found[:3] == [[], [], []] and found[3]
+    assert piped and all(t in ENGLISH[1] or t == ENGLISH[0] for t in piped)
+    results = enricher.enrich_many(articles)
+    for result, (_, code) in zip(results[:3], NOT_ENGLISH, strict=True):
+        assert isinstance(result, EnrichedArticle)
+        assert_not_applied(result, code)
+    english = results[3]
+    assert isinstance(english, EnrichedArticle) and english.entities and english.topics
+
+
+def test_the_handler_publishes_them(enricher: Enricher, piped: list[str]) -> None:
+    handler = EnrichHandler(enricher)
+    values = [from_text(*t).model_dump_json().encode() for t, _ in NOT_ENGLISH]
+    messages = [(v, None, Coordinates("articles.normalized", 0, i)) for i, v in enumerate(values)]
+    handler.prepare(messages)
+    assert piped == []
+    for (value, key, at), (_, code) in zip(messages, NOT_ENGLISH, strict=True):
+        routed = handler(value, key, at, Budget(10.0))
+        assert routed.destination == "enriched"
+        assert_not_applied(EnrichedArticle.model_validate_json(routed.value), code)
+
+
+def test_an_english_article_still_gets_entities_and_topics(enricher: Enricher) -> None:
+    enriched = enricher.enrich(from_html("de", *ENGLISH))
+    assert enriched.language == "en"
+    names = {e.name for e in enriched.entities}
+    assert {"Rotterdam", "Lotte Vermeer"} <= names
+    assert enriched.topics
+    assert all(m.applied and m.reason is None for m in enriched.models)
+
+
+def test_an_unknown_language_is_asked_of_the_text() -> None:
+    """language None (a producer that does not detect it, or a text ingest could not tell):
+    the English models run unless the text is in another language."""
+
+    def unknown(text: tuple[str, list[str]]) -> NormalizedArticle:
+        return from_text(*text).model_copy(update={"language": None})
+
+    assert english_only(unknown(ENGLISH)) is None
+    assert english_only(unknown(("Liverpool 2-1 Chelsea", ["Salah scores twice."]))) is None
+    assert english_only(unknown(MIXED)) is None  # a quarter of it or more is English
+    assert english_only(unknown(GERMAN)) == (
+        "language unknown and the text reads as de: the English models are not applied"
+    )
+    assert english_only(unknown(KOREAN)) == (
+        "language unknown and the text reads as ko: the English models are not applied"
+    )
+    # Too short for lingua to tell Macedonian from Ukrainian, but not English either.
+    assert english_only(unknown(("Новини дня", ["Вести"]))) == (
+        "language unknown and the text is not in Latin letters: the English models are not applied"
+    )
+
+
+def test_an_unknown_german_article_gets_no_entities(enricher: Enricher) -> None:
+    german = from_text(*GERMAN).model_copy(update={"language": None})
+    enriched = enricher.enrich(german)
+    assert enriched.entities == [] and enriched.topics == []
+    assert all(not m.applied and m.reason and "reads as de" in m.reason for m in enriched.models)
+
+
+def test_model_info_applied_and_reason() -> None:
+    old = orjson.loads(b'{"name": "newsflow/ner", "version": "1.0.0"}')  # before the fields
+    assert ModelInfo.model_validate(old) == ModelInfo(
+        name="newsflow/ner", version="1.0.0", applied=True, reason=None
+    )
+    with pytest.raises(ValueError, match="no reason"):
+        ModelInfo(name="newsflow/ner", version="1.0.0", applied=False)
