@@ -41,6 +41,13 @@ def eval_extraction(
 @app.command("ner")
 def eval_ner(
     path: Annotated[Path, typer.Argument(help="CoNLL-2003-format file, or a folder with dev.txt.")],
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            help="A spaCy NER pipeline to score instead of the shipped one "
+            "(e.g. tools/train_ner.py --out DIR)."
+        ),
+    ] = None,
 ) -> None:
     """Entity precision/recall/F1 per type and overall (exact span and type), ours vs plain
     en_core_web_sm in the same run."""
@@ -49,7 +56,7 @@ def eval_ner(
     if not (path.is_file() or (path / "dev.txt").is_file()):
         fail(f"no CoNLL file at {path}")
     try:
-        scores = evaluate(path)
+        scores = evaluate(path, model)
     except BaselineMissing as exc:
         fail(str(exc), 2)
     numbers = (*TYPES, "overall", "seconds")

@@ -21,7 +21,7 @@ from pathlib import Path
 import spacy
 
 from newsflow.schemas import NormalizedArticle, Paragraph
-from newsflow.services.enrich.enrich import SPACY_MODEL, Enricher
+from newsflow.services.enrich.enrich import SPACY_MODEL, Enricher, load_model
 from newsflow.services.limits import Limits
 
 TYPE_MAP = {
@@ -113,7 +113,7 @@ def _span(
 def _article(doc: list[Sentence]) -> NormalizedArticle:
     texts = [" ".join(tok for tok, _ in s) for s in doc]
     return NormalizedArticle(
-        article_id="0" * 32, source="conll", title=texts[0],
+        article_id="0" * 32, source="conll", title=texts[0], language="en",
         body=[Paragraph(text=t) for t in texts[1:]] or [Paragraph(text=texts[0])],
         word_count=0, content_hash="sha256:" + "0" * 64, received_at=datetime.now(UTC),
     )  # fmt: skip
@@ -184,7 +184,9 @@ def score(name: str, gold: set[Span], predicted: set[Span], seconds: float) -> N
     return NerScore(name, per_type, overall, seconds)
 
 
-def evaluate(path: Path) -> list[NerScore]:
+def evaluate(path: Path, model: Path | None = None) -> list[NerScore]:
+    """newsflow (its shipped NER model, or the spaCy pipeline at ``model``, with its rules) and
+    the plain baseline, scored on the CoNLL file at ``path``."""
     require_baseline()  # before the newsflow pass, not after it
     conll = path / "dev.txt" if path.is_dir() else path
     docs = read_conll(conll)
@@ -194,7 +196,9 @@ def evaluate(path: Path) -> list[NerScore]:
         for i, sent in enumerate(doc)
         for s in gold_spans(d, i, sent)
     }
-    enricher = Enricher(limits=Limits(max_entities=100_000, max_mentions=100_000))
+    enricher = Enricher(
+        limits=Limits(max_entities=100_000, max_mentions=100_000), nlp=load_model(model)
+    )
     start = time.perf_counter()
     ours = newsflow_spans(enricher, docs)
     t_ours = time.perf_counter() - start

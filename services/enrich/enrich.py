@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from itertools import chain
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -55,10 +56,13 @@ def _with_rules(nlp: Language) -> Language:
     return nlp
 
 
-def load_model() -> Language:
-    """newsflow's NER model (``data/ner``) with the entity rules."""
-    with resources.as_file(data.FOLDER.joinpath("ner")) as path:
+def load_model(path: Path | None = None) -> Language:
+    """newsflow's NER model (``data/ner``), or the spaCy pipeline at ``path`` (a retrained
+    one, to evaluate it), with the entity rules."""
+    if path is not None:
         return _with_rules(spacy.load(path))
+    with resources.as_file(data.FOLDER.joinpath("ner")) as shipped:
+        return _with_rules(spacy.load(shipped))
 
 
 def load_teacher() -> Language:

@@ -122,8 +122,10 @@ def _assemble(out: Extracted, blocks: list[_Block], budget: Budget) -> None:
     captions_follow = len(blocks) > 1 and blocks[1].captions_before > first.captions_before
     # A standfirst only when a body is left after it: a headline and one paragraph (a wire
     # brief, a feed's title and description) is an article whose paragraph is its body.
-    if len(blocks) > 1 and chrome.word_count(first.text) <= MAX_STANDFIRST_WORDS and (
-        captions_follow or not first.text.endswith(_TERMINAL)
+    if (
+        len(blocks) > 1
+        and chrome.word_count(first.text) <= MAX_STANDFIRST_WORDS
+        and (captions_follow or not first.text.endswith(_TERMINAL))
     ):
         out.standfirst = first.text
         blocks = blocks[1:]
