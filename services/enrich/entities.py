@@ -50,6 +50,11 @@ def _resolve(
     for name, kind in names.items():
         # keep only the maximal fits (drop "al assad" when "bashar al assad" also fits)
         maximal = [] if kind not in _SHORT_TYPES else endings.maximal_fits(name)
+        # a place is not the organisation its name ends ("France" and Air France, "Canada"
+        # and Statistics Canada, a "MADRID" dateline and Real Madrid): a place-typed short
+        # form resolves only to a person (a surname the model took for a place)
+        if kind in _PLACE_TYPES and maximal and names[maximal[0]] != "PERSON":
+            maximal = []
         out[name] = maximal[0] if len(maximal) == 1 else name
     return out
 

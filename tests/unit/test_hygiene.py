@@ -480,3 +480,29 @@ def test_an_article_of_the_sample_s_shape_reads_as_an_editor_would(enricher: Enr
     assert names["Sidi Khalifa"].type == "GPE"  # "the Derna village of Sidi Khalifa"
     people = [n for n, e in names.items() if e.type == "PERSON"]
     assert len(people) == len({n.split()[-1] for n in people})  # one entity per person
+
+
+# -- A place is not the organisation whose name it ends ---------------------------------------
+
+
+def test_a_place_is_not_merged_into_the_organisation_named_after_it() -> None:
+    text = (
+        "France deported a Malian man on Friday on a scheduled Air France flight, and the "
+        "airline's unions said they would strike. Statistics Canada said Canada's current "
+        "account moved to a surplus."
+    )
+
+    def at(part: str, label: str, after: str = "") -> RawMention:
+        start = text.index(part, text.index(after) + len(after) if after else 0)
+        found = clean_span(text, start, start + len(part), label, 0)
+        assert found is not None
+        return found
+
+    mentions = [
+        at("France", "GPE"), at("Air France", "ORG"),
+        at("Statistics Canada", "ORG"), at("Canada", "GPE", after="Canada said"),
+    ]  # fmt: skip
+    names = {e.name: e.type for e in build_entities(mentions, 1, limit=20)}
+    assert names == {
+        "France": "GPE", "Air France": "ORG", "Canada": "GPE", "Statistics Canada": "ORG"
+    }  # fmt: skip
