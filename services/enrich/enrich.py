@@ -20,7 +20,9 @@ says they were not applied and why; the model never sees its text. English NER o
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from importlib import resources
 from itertools import chain
 from pathlib import Path
@@ -136,12 +138,32 @@ def _field_name(ref: FieldRef) -> str:
     return ref if isinstance(ref, str) else f"paragraph {ref}"
 
 
+# A wire dateline opening a paragraph: a place in capitals, perhaps its region or country, then
+# a date, a news agency or a dash ("MOSCOW, Nov 25 (Reuters) -", "WASHINGTON (AP) -",
+# "CHISINAU, Moldova 1996-08-31"). Its names are places whatever the model says (it types a
+# capitalised town it does not know as an organisation).
+_DATELINE = re.compile(
+    r"(?P<place>[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,3}) ?(?:, (?:[A-Z][\w.'-]+ ?){1,3})?"
+    r"(?=(?:, )?(?:\d{4}-\d\d-\d\d\b|\d{1,2} [A-Z][a-z]{2,8}\b|[A-Z][a-z]{2,8}\.? \d{1,2}\b"
+    r"|\((?:Reuters|AP|AFP|UPI|dpa|Xinhua|Bloomberg)\)| ?[\u2013\u2014] ))"
+)
+
+
 def _model_mentions(doc: Doc, text: str, ref: FieldRef) -> Iterator[RawMention]:
+    dateline = _DATELINE.match(text) if isinstance(ref, int) else None
+    place_found = False
     for ent in doc.ents:
         if ent.label_ in KEPT_TYPES:
             m = clean_span(text, ent.start_char, ent.end_char, ent.label_, ref)
+            if m is not None and dateline and m.end <= dateline.end():
+                place_found |= m.start == 0
+                m = m if m.label == "GPE" else replace(m, label="GPE")
             if m is not None:
                 yield m
+    if dateline and not place_found:  # the model missed the dateline's place
+        m = clean_span(text, 0, dateline.end("place"), "GPE", ref)
+        if m is not None:
+            yield m
 
 
 def english_only(article: NormalizedArticle) -> str | None:

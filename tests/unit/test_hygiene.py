@@ -506,3 +506,23 @@ def test_a_place_is_not_merged_into_the_organisation_named_after_it() -> None:
     assert names == {
         "France": "GPE", "Air France": "ORG", "Canada": "GPE", "Statistics Canada": "ORG"
     }  # fmt: skip
+
+
+# -- A wire dateline names a place ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    ["CHISINAU, Moldova, Nov 25 (Reuters) - ", "HERZLIYA, Israel 1996-08-31 "],
+)
+def test_a_dateline_names_a_place(enricher: Enricher, dateline: str) -> None:
+    article = enrich(
+        enricher,
+        "Moldova's president sacks his defence minister\n\n"
+        f"{dateline}Moldova's president sacked the defence minister on Saturday, officials "
+        "said, after a row over the sale of fighter jets.\n\n"
+        "The minister, who took office in January, said he would appeal.",
+    )
+    place = dateline.partition(",")[0].partition(" ")[0]
+    types = {e.name: e.type for e in article.entities}
+    assert types.get(place) == "GPE", types
