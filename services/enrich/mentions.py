@@ -21,7 +21,7 @@ from newsflow.services.enrich.places import (
     demonym_country,
     is_major_place,
 )
-from newsflow.services.enrich.scanner import FormScanner
+from newsflow.services.enrich.scanner import FormScanner, pieces_of
 
 KEPT_TYPES: frozenset[str] = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
@@ -446,14 +446,16 @@ def propagate(
     doubtful = any(m.doubt == "headline" for m in mentions)
     title_scanner = FormScanner(f for f in usable if f in sure) if doubtful else scanner
     hits: list[tuple[FieldRef, int, int, str]] = []
+    cuts: dict[FieldRef, list[str]] = {}  # each field's pieces, for both scans of it
     for ref, text in fields:
         budget.check("propagate")
+        cuts[ref] = pieces_of(text)
         # Hits come in order and never overlap each other, so only the model's spans can
         # overlap one (an earlier hit always ends before a later one starts).
         spans = _Spans(taken.get(ref, []))
         cased = ref == "title" and headline_cased(text)  # every word capitalised: no runs
         found_by = title_scanner if ref == "title" else scanner
-        field_hits = [(s, e, form) for s, e, form in found_by.finditer(text)
+        field_hits = [(s, e, form) for s, e, form in found_by.finditer(text, cuts[ref])
                       if not spans.overlaps(s, e) and (ref, s, e) not in found
                       and (cased or not in_capitalised_run(text, s, e))]  # fmt: skip
         hits.extend((ref, s, e, form) for s, e, form in field_hits)
@@ -467,7 +469,7 @@ def propagate(
     if not hits:
         return []
     budget.check("propagate: lower-case words")
-    common = _appear_lower({form for *_, form in hits}, fields)
+    common = _appear_lower({form for *_, form in hits}, fields, cuts)
     texts = dict(fields)
     out: list[RawMention] = []
     for ref, s, e, form in hits:
@@ -503,26 +505,38 @@ def _missed_names(
     texts = dict(fields)
     title = texts.get("title", "")
     heads = {m.group().casefold() for m in _CAPITALISED.finditer(title)}
-    seen: dict[str, list[tuple[FieldRef, int, int]]] = defaultdict(list)
-    inside: Counter[str] = Counter()  # occurrences inside a sentence
-    for ref, text in fields:
-        if ref == "title" or text.upper() == text:  # a line in capitals: "AMERICAN LEAGUE"
-            continue
-        for m in _CAPITALISED.finditer(text):
-            word = m.group()
-            if not in_capitalised_run(text, m.start(), m.end()):
-                seen[word].append((ref, m.start(), m.end()))
-                inside[word] += not opens_sentence(text, m.start())
-    names = {
+    # a line in capitals is no running text: "AMERICAN LEAGUE"
+    body: list[tuple[FieldRef, str]] = [
+        (ref, text) for ref, text in fields if ref != "title" and text.upper() != text
+    ]
+    # Only a word written capitalised two times or more (three when not in the headline) that
+    # may be a name at all can be one: the costlier tests below are for those words only.
+    counts = Counter(word for _, text in body for word in _CAPITALISED.findall(text))
+    candidates = {
         w
-        for w, places in seen.items()
-        if (inside[w] >= 3 or (inside[w] and len(places) >= 2 and w.casefold() in heads))
+        for w, n in counts.items()
+        if n >= (2 if w.casefold() in heads else 3)
         and len(w) > 2
         and w not in usable
         and w not in _NOT_ALONE
         and w.casefold() not in _MINOR
         and w.casefold() not in ROLES
         and demonym_country(w) is None
+    }
+    if not candidates:
+        return []
+    seen: dict[str, list[tuple[FieldRef, int, int]]] = defaultdict(list)
+    inside: Counter[str] = Counter()  # occurrences inside a sentence
+    for ref, text in body:
+        for m in _CAPITALISED.finditer(text):
+            word = m.group()
+            if word in candidates and not in_capitalised_run(text, m.start(), m.end()):
+                seen[word].append((ref, m.start(), m.end()))
+                inside[word] += not opens_sentence(text, m.start())
+    names = {
+        w
+        for w, places in seen.items()
+        if inside[w] >= 3 or (inside[w] and len(places) >= 2 and w.casefold() in heads)
     }
     if not names:
         return []
@@ -576,12 +590,16 @@ def _appositive_names(text: str) -> list[tuple[int, int, EntityType]]:
     Mukhtar, the spokesperson"; not "Separately, the company said"); no weekday or month
     ("On Monday, the company said"); leading stop words dropped ("In Paris, ...")."""
     out: list[tuple[int, int, EntityType]] = []
+    if not _APPOSITIVE.search(text):
+        return out
     for run in _RUN.finditer(text):
+        end = run.end()
+        if not _APPOSITIVE.match(text, end):
+            continue
         start, words = run.start(), run.group().split(" ")
         while words and (words[0].casefold() in _MINOR or words[0] in _NOT_ALONE):
             start += len(words.pop(0)) + 1
-        end = run.end()
-        if not words or any(w in _NOT_ALONE for w in words) or not _APPOSITIVE.match(text, end):
+        if not words or any(w in _NOT_ALONE for w in words):
             continue
         if (len(words) == 1 and opens_sentence(text, start)) or in_capitalised_run(
             text, start, end
@@ -686,14 +704,16 @@ def _country_scanner() -> FormScanner:
     return FormScanner(country_keys())
 
 
-def _appear_lower(forms: set[str], fields: list[tuple[FieldRef, str]]) -> set[str]:
+def _appear_lower(
+    forms: set[str], fields: list[tuple[FieldRef, str]], cuts: dict[FieldRef, list[str]]
+) -> set[str]:
     """The forms that also occur as a word in lower case (a common word, not only a name):
-    one scan of the article for all of them."""
+    one scan of the article for all of them (``cuts``: each field's pieces)."""
     lower = {form: form.lower() for form in forms}
     scanner = FormScanner(low for form, low in lower.items() if low != form)
     found: set[str] = set()
-    for _, text in fields:
-        found.update(scanner.occurrences(text))
+    for ref, text in fields:
+        found.update(scanner.occurrences(text, cuts[ref]))
     return {form for form, low in lower.items() if low != form and low in found}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
 
 # A whole word: a form matches at a position not preceded by one of these characters and not
 # followed by one (``(?<![\w-])form(?![\w-])``).
@@ -11,6 +12,24 @@ _GLUED = re.compile(r"[\w-]")
 # How forms and text are cut for matching: runs of word characters, and any other single
 # character. A form that occurs as a whole word is the same sequence of pieces as the text.
 _PIECE = re.compile(r"\w+|\W")
+
+
+def pieces_of(text: str) -> list[str]:
+    """``text`` cut into pieces as forms are: runs of word characters, and any other single
+    character."""
+    return _PIECE.findall(text)
+
+
+def _indexes(pieces: list[str], piece: str) -> Iterator[int]:
+    """Where ``piece`` is in ``pieces`` (found by ``list.index``, without a loop in Python
+    over every piece)."""
+    i = -1
+    while True:
+        try:
+            i = pieces.index(piece, i + 1)
+        except ValueError:
+            return
+        yield i
 
 
 class _Node:
@@ -27,53 +46,62 @@ class FormScanner:
     Does what ``re.finditer`` over ``(?<![\w-])(form1|form2|...)(?![\w-])`` with the forms
     longest first does, without its cost: Python's re tries every alternative at every word
     start (text x forms). Forms are kept in a trie of pieces (word runs and single other
-    characters); at each possible start (a word start, or a form's first character, not glued
-    to a word or hyphen before it) the text is walked down the trie as far as it matches, so
-    the work per start is bounded by the length of the longest form, whatever their number."""
+    characters). The text is cut into pieces once; a piece that is some form's first piece,
+    not glued to a word or hyphen before it, is a possible start, from which the pieces are
+    walked down the trie as far as they match. The work per start is bounded by the length of
+    the longest form, whatever their number, and a piece that starts no form costs one
+    dictionary lookup."""
 
     def __init__(self, forms: Iterable[str]) -> None:
         self._root = _Node()
         for form in forms:
             node = self._root
-            for piece in _PIECE.findall(form):
+            for piece in pieces_of(form):
                 node = node.next.setdefault(piece, _Node())
             if node is not self._root:  # an empty form matches nothing
                 node.form = form
-        heads = "".join(sorted({piece[0] for piece in self._root.next}))
-        self._starts = re.compile(rf"(?<![\w-])[{re.escape(heads)}]") if heads else None
 
-    def _at(self, text: str, start: int) -> Iterator[tuple[int, str]]:
-        """Each form that occurs as a whole word at ``start``: (end, form), shortest first."""
-        node: _Node | None = self._root
-        pos = start
-        while node is not None and (piece := _PIECE.match(text, pos)) is not None:
-            node = node.next.get(piece.group())
-            pos = piece.end()
-            if node is not None and node.form is not None and not _GLUED.match(text, pos):
-                yield pos, node.form
-
-    def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
-        """(start, end, form) left to right, at each start the longest form, never
-        overlapping: what ``finditer`` over the alternation (longest first) finds."""
-        if self._starts is None:
+    def _starts(
+        self, text: str, pieces: list[str] | None
+    ) -> Iterator[tuple[int, list[tuple[int, str]]]]:
+        """Each possible start in ``text`` left to right, with the forms that occur there as
+        a whole word: (start, [(end, form), ...] shortest first)."""
+        heads = self._root.next
+        if pieces is None:
+            pieces = pieces_of(text)  # a start is a piece's start (a word run's, or a character's)
+        present = heads.keys() & pieces
+        if not present:
             return
-        end = 0
-        for head in self._starts.finditer(text):
-            start = head.start()
-            if start < end:
+        offsets = list(accumulate(map(len, pieces), initial=0))  # where each piece starts
+        for i in sorted(i for head in present for i in _indexes(pieces, head)):
+            start = offsets[i]
+            if start and _GLUED.match(text, start - 1):
                 continue
-            longest = None
-            for found in self._at(text, start):  # shortest first: the last is the longest
-                longest = found
-            if longest is not None:
-                end, form = longest
+            found = []
+            node: _Node | None = heads[pieces[i]]
+            j = i + 1
+            while node is not None:
+                if node.form is not None and not _GLUED.match(text, offsets[j]):
+                    found.append((offsets[j], node.form))
+                node = node.next.get(pieces[j]) if j < len(pieces) else None
+                j += 1
+            yield start, found
+
+    def finditer(
+        self, text: str, pieces: list[str] | None = None
+    ) -> Iterator[tuple[int, int, str]]:
+        """(start, end, form) left to right, at each start the longest form, never
+        overlapping: what ``finditer`` over the alternation (longest first) finds.
+        ``pieces``: ``pieces_of(text)``, when the caller has it already."""
+        end = 0
+        for start, found in self._starts(text, pieces):
+            if start >= end and found:
+                end, form = found[-1]  # shortest first: the last is the longest
                 yield start, end, form
 
-    def occurrences(self, text: str) -> Iterator[str]:
+    def occurrences(self, text: str, pieces: list[str] | None = None) -> Iterator[str]:
         """Every form occurring as a whole word, overlapping ones too (what one ``search``
-        per form would find)."""
-        if self._starts is None:
-            return
-        for head in self._starts.finditer(text):
-            for _, form in self._at(text, head.start()):
+        per form would find). ``pieces``: ``pieces_of(text)``, when the caller has it already."""
+        for _, found in self._starts(text, pieces):
+            for _, form in found:
                 yield form
