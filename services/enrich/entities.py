@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import TypeVar
 
 from newsflow.schemas.enriched import Entity, EntityType, FieldRef, Mention
 from newsflow.services.enrich.mentions import NAME_HEADS, RawMention
@@ -28,6 +30,7 @@ W_TITLE, W_STANDFIRST, W_LEAD, W_FREQ, W_SPREAD = 0.30, 0.15, 0.10, 0.25, 0.20
 TYPE_PRIOR: dict[str, float] = {"GPE": 0.75, "LOC": 0.75, "FAC": 0.8, "NORP": 0.75}
 
 
+@lru_cache(maxsize=1 << 12)  # each name is asked for several times per article
 def _tokens(name: str) -> tuple[str, ...]:
     return tuple(name.casefold().split())
 
@@ -158,7 +161,7 @@ def _group(
         key = _tokens(m.text)
         votes[key][m.label] += 3 if m.honorific or m.cue else 1
         surface[key][m.text] += 1
-    kinds = {k: c.most_common(1)[0][0] for k, c in votes.items()}
+    kinds = {k: _most_common(c) for k, c in votes.items()}
     # Person evidence: a title, or a role, an age or an appositive around a mention.
     titled = {_tokens(m.text) for m in mentions if m.honorific or (m.cue and m.label == "PERSON")}
     for k, kind in kinds.items():
@@ -182,10 +185,10 @@ def _group(
     confirmed |= {k for m in mentions if m.doubt == "opener" and (k := _tokens(m.text)) in parts}
     # A person named in full in the headline and by surname in the body ("Elon Musk Says...",
     # "Musk said").
-    for m in mentions:
-        name = _tokens(m.text)
-        fits = any(name[i:] in confirmed for i in range(1, len(name)))
-        if m.doubt == "headline" and m.label == "PERSON" and fits:
+    for name in [
+        _tokens(m.text) for m in mentions if m.doubt == "headline" and m.label == "PERSON"
+    ]:
+        if any(name[i:] in confirmed for i in range(1, len(name))):
             confirmed.add(name)
     prefixes = _prefixes(mentions, kinds, confirmed)
     confirmed |= set(prefixes.values())
@@ -197,7 +200,7 @@ def _group(
     groups: dict[tuple[str, ...], list[RawMention]] = defaultdict(list)
     for m in _without_overlaps(kept):
         groups[canon[_tokens(m.text)]].append(m)
-    names = {k: surface[k].most_common(1)[0][0] if k in surface else g[0].text
+    names = {k: _most_common(surface[k]) if k in surface else g[0].text
              for k, g in groups.items()}  # fmt: skip
     weak: set[int] = set()  # ids of demonym mentions merged into their country
     countries = {
@@ -211,6 +214,14 @@ def _group(
             weak.update(id(m) for m in groups[k])
             groups[countries[code]].extend(groups.pop(k))
     return kinds, groups, names, weak
+
+
+_K = TypeVar("_K")
+
+
+def _most_common(counts: Counter[_K]) -> _K:
+    """The most common key, the first counted of those tied (``most_common(1)``, cheaper)."""
+    return max(counts, key=counts.__getitem__)
 
 
 _NAMED = frozenset({"PERSON", "ORG", "FAC"})
