@@ -2,9 +2,12 @@
 
 Two models, both shipped as JSON in ``data/``:
 * ``topic_model.json``: a coarse classifier (world, sport, business, scitech, entertainment),
-  TF-IDF + logistic regression trained by ``tools/train_topics.py``; inference here is numpy.
-* ``iptc_lexicon.json``: a keyword lexicon over the 17 top-level codes. It splits "world" into
-  politics, conflict, crime, disaster, health... and adds secondary topics; and over a few
+  TF-IDF + logistic regression with static word vectors folded into per-word class scores,
+  trained by ``tools/train_topics.py`` (decision 0012); inference here is numpy. Its class is
+  the article's top topic.
+* ``iptc_lexicon.json``: a keyword lexicon over the 17 top-level codes. It names the code of a
+  "world" story (politics first, unless conflict, crime, disaster, health... clearly outweigh
+  it) and adds secondary topics, always below the model's; and over a few
   second-level codes (war, act of terror, diplomacy, election, soccer...), given only under a
   parent already chosen and only when their own keywords are dense enough.
 """
@@ -99,11 +102,16 @@ def words_of(headline_text: str, body_text: str) -> list[str]:
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 COARSE_TO_IPTC = {"sport": "15000000", "business": "04000000", "scitech": "13000000",
                   "entertainment": "01000000"}  # fmt: skip
+POLITICS = "11000000"
 WORLD_CODES = frozenset({"11000000", "16000000", "02000000", "03000000", "07000000", "14000000",
                          "06000000", "12000000", "09000000", "05000000", "17000000", "08000000",
                          "10000000"})  # fmt: skip
-SECONDARY_PROBABILITY = 0.3
+SECONDARY_PROBABILITY = 0.3  # unless the model file carries one set on held-out folds
 LEXICON_WEIGHT = 0.8  # lexicon evidence counts a little less than the trained model's
+# Within "world", politics is the code unless another world code's keywords are more than twice
+# as frequent as the politics keywords: a story on a government's health or school policy is
+# politics first (the BBC's politics stories went to health, education, crime... before).
+POLITICS_PRECEDENCE = 0.5
 
 
 def _data(name: str) -> dict[str, Any]:
@@ -112,7 +120,10 @@ def _data(name: str) -> dict[str, Any]:
 
 
 class CoarseTopicModel:
-    """TF-IDF (sublinear tf, 1-2 word n-grams, L2) + multinomial logistic regression."""
+    """TF-IDF (sublinear tf, 1-2 word n-grams, L2) + multinomial logistic regression, plus,
+    when the file has them, the class scores of static word vectors: the model was trained on
+    the standardised mean word vector of the text, a linear feature, so each word's vector
+    collapses to one score per class (``word_scores``) and the text adds their mean."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.info = ModelInfo(name=data["name"], version=data["version"])
@@ -123,11 +134,16 @@ class CoarseTopicModel:
         self.intercept = np.asarray(data["intercept"], dtype=np.float64)
         self.training_rows: dict[str, int] = data.get("training_rows", {})
         self.cross_validated = float(data.get("cross_validated_accuracy_ag_news", 0.0))
+        self.secondary_probability = float(data.get("secondary_probability", SECONDARY_PROBABILITY))
         low, high = data["config"]["ngram_range"]
         self.ngrams = range(low, high + 1)
+        vectors = data.get("word_vectors")
+        self.word_index = {w: i for i, w in enumerate(vectors["words"])} if vectors else {}
+        self.word_scores = np.asarray(
+            vectors["scores"] if vectors else np.zeros((0, len(self.classes))), dtype=np.float64
+        )
 
-    def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        tokens = _TOKEN.findall(text.lower())
+    def _tfidf(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
         counts: Counter[int] = Counter()
         for n in self.ngrams:
             for i in range(len(tokens) - n + 1):
@@ -142,21 +158,52 @@ class CoarseTopicModel:
         norm = float(np.linalg.norm(values))
         return idx, values / norm if norm else values
 
+    def scores(self, text: str) -> np.ndarray:
+        """The class scores (logits) of ``text``."""
+        tokens = _TOKEN.findall(text.lower())
+        idx, values = self._tfidf(tokens)
+        scores: np.ndarray = self.coef[:, idx] @ values + self.intercept
+        if self.word_index:
+            rows = [i for t in tokens if (i := self.word_index.get(t)) is not None]
+            if rows:
+                scores = scores + self.word_scores[rows].mean(axis=0)
+        return scores
+
     def probabilities(self, text: str) -> dict[str, float]:
-        idx, values = self.features(text)
-        scores = self.coef[:, idx] @ values + self.intercept
+        scores = self.scores(text)
         exp = np.exp(scores - scores.max())
         probs = exp / exp.sum()
         return {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
 
 
-class TopicTagger:
-    """The coarse model picks the main area; the lexicon names the IPTC code within "world"
-    and adds secondary topics. Multi-label, sorted by score, at most MAX_TOPICS."""
+def world_code(lexical: list[Topic]) -> str:
+    """The IPTC code of a "world" story: politics, unless the lexicon's best world code has
+    keywords more than 1 / POLITICS_PRECEDENCE times as frequent as the politics keywords."""
+    world = [t for t in lexical if t.code in WORLD_CODES]
+    if not world:
+        return POLITICS
+    politics = next((t.score for t in world if t.code == POLITICS), 0.0)
+    if _share(politics) >= POLITICS_PRECEDENCE * _share(world[0].score):
+        return POLITICS
+    return world[0].code
 
-    def __init__(self) -> None:
-        self.model = CoarseTopicModel(_data("topic_model.json"))
-        self.lexicon = TopicLexicon.load()
+
+def _share(score: float) -> float:
+    """The keyword share behind a lexicon score (the inverse of ``share / (share + _HALF_AT)``)."""
+    return _HALF_AT * score / (1.0 - score) if score < 1.0 else math.inf
+
+
+class TopicTagger:
+    """The trained model picks the top topic (its main class; the lexicon names the IPTC code
+    within "world") and its other classes above the model's secondary threshold; the lexicon
+    adds secondary topics, always scored below the model's top topic. Multi-label, sorted by
+    score, at most MAX_TOPICS top-level codes plus their second-level codes."""
+
+    def __init__(
+        self, model: CoarseTopicModel | None = None, lexicon: TopicLexicon | None = None
+    ) -> None:
+        self.model = model or CoarseTopicModel(_data("topic_model.json"))
+        self.lexicon = lexicon or TopicLexicon.load()
         self.models = [self.model.info, self.lexicon.info]
 
     def classify(self, headline_text: str, body_text: str) -> list[Topic]:
@@ -165,16 +212,14 @@ class TopicTagger:
         lexical = self.lexicon.classify(words)
         scores: dict[str, float] = {}
         for coarse, p in sorted(probs.items(), key=lambda kv: -kv[1]):
-            if scores and p < SECONDARY_PROBABILITY:
+            if scores and p < self.model.secondary_probability:
                 break
-            if coarse == "world":
-                world = [t.code for t in lexical if t.code in WORLD_CODES]
-                scores.setdefault(world[0] if world else "11000000", p)
-            else:
-                scores.setdefault(COARSE_TO_IPTC[coarse], p)
+            code = world_code(lexical) if coarse == "world" else COARSE_TO_IPTC[coarse]
+            scores.setdefault(code, round(p, 4))
+        below_top = max(0.0, max(scores.values()) - 0.0001)  # the model's top stays first
         for t in lexical:
-            scores.setdefault(t.code, t.score * LEXICON_WEIGHT)
-        topics = [Topic(code=c, label=self.lexicon.labels[c], score=round(min(1.0, s), 4))
+            scores.setdefault(t.code, round(min(t.score * LEXICON_WEIGHT, below_top), 4))
+        topics = [Topic(code=c, label=self.lexicon.labels[c], score=min(1.0, s))
                   for c, s in scores.items()]  # fmt: skip
         topics.sort(key=lambda t: -t.score)
         top = topics[:MAX_TOPICS]
