@@ -2,33 +2,43 @@
 
 Why: en_core_web_sm's NER is OntoNotes-trained and slow for what we need (its own 96-wide,
 4-deep CNN); on Reuters news it mislabels organisations and misses names (see
-docs/decisions/0008-ner-model.md). This trains a smaller spaCy NER (HashEmbedCNN width 64,
-depth 2) on:
+docs/decisions/0008-own-ner-model.md and 0013-ner-vectors-and-more-gold.md). This trains a
+smaller spaCy NER (HashEmbedCNN width 64, depth 2, plus static word vectors) on:
 
   CoNLL-2003 English train (eng.train, 14,041 Reuters sentences)  gold PER/ORG/LOC/MISC spans
     licence: research use only (Reuters RCV1; see ../shared/eval/README.md)
+  wikigold (Balasuriya et al. 2009, 1,841 Wikipedia sentences)    gold PER/ORG/LOC/MISC spans
+    licence: CC BY 4.0                                              (--extra, any CoNLL file)
   BBC News (Greene & Cunningham 2006), <category>/NNN.txt, paragraphs            silver labels
     licence: research use; articles copyright BBC
+  static vectors: tools/build_vectors.py (en_core_web_md's, PCA to 128 dims)     (--vectors)
+    licence: MIT (pipeline), CC0 (Explosion vectors)
 
 Labels are newsflow's (OntoNotes names): PERSON, ORG, GPE, LOC, NORP, FAC, EVENT, PRODUCT,
 LAW, WORK_OF_ART. CoNLL's four types are mapped onto them with the teacher (en_core_web_sm
 plus newsflow's entity rules) deciding the finer type of a gold span when it found the same
 span: a gold LOC the teacher calls GPE/LOC/FAC keeps that label (else GPE), a gold MISC the
-teacher calls NORP/EVENT/... keeps that label, and a gold MISC it cannot type is marked
-*missing* (neither entity nor outside) so the model is not taught either way. PER -> PERSON
+teacher calls NORP/EVENT/... keeps that label. A gold MISC the teacher cannot type (45% of
+them: "DUTCH" in a headline, "U.S. Open", "Chechens") takes the type the teacher gave the same
+words elsewhere in the data, else EVENT when its last word names a competition ("Cup", "Open",
+"Grand Prix"), else NORP when it ends like a demonym; only the rest ("GMT", "C$") is marked
+*missing* (neither entity nor outside), so the model is not taught either way. PER -> PERSON
 and ORG -> ORG always (the gold wins over the teacher: sports clubs named after cities are
-ORG). Teacher spans outside the gold spans are dropped in CoNLL sentences: CoNLL annotates
+ORG). Teacher spans outside the gold spans are dropped in gold sentences: the gold annotates
 every name of our kinds, so a span it left out is not one. BBC paragraphs carry the teacher's
 labels (modern news style and the finer types; its errors come with them, the gold data
 outweighs them).
 
 The model's weights derive from that data: a deployment that is not research use must retrain
-on data it may use (this script takes any data of these two shapes).
+on data it may use (this script takes any data of these shapes).
 
-Usage:
-  python tools/train_ner.py --conll ../shared/eval/conll2003/train.txt --bbc ../shared/eval/bbc
+Usage (what built the shipped model; about 25 minutes on two idle cores):
+  python tools/build_vectors.py --out /tmp/vectors
+  python tools/train_ner.py --conll ../shared/eval/conll2003/train.txt --bbc ../shared/eval/bbc \
+      --extra ../shared/eval/ner_more/wikigold/wikigold.conll.txt --vectors /tmp/vectors
 It holds out 5% of the CoNLL sentences for model selection (the dev file stays unseen) and
-prints the held-out scores. About 15 minutes on two cores.
+prints the held-out scores. --work DIR keeps the built training data for the next run, --set
+KEY=VALUE overrides the training config (tools/train_ner.cfg).
 """
 
 from __future__ import annotations
@@ -36,10 +46,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.cli.train import train
@@ -51,7 +64,7 @@ from newsflow.services.enrich.enrich import load_teacher
 from newsflow.services.enrich.mentions import KEPT_TYPES as KEPT_LABELS
 
 OUT = Path(__file__).resolve().parents[1] / "services" / "enrich" / "data" / "ner"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 GOLD = {"PER": "PERSON", "ORG": "ORG"}
 LOC_TYPES = {"GPE", "LOC", "FAC"}
 MISC_TYPES = {"NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
@@ -95,7 +108,48 @@ def _unlabelled(doc: Doc) -> Doc:
     return Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
 
 
-def merge(teacher_doc: Doc, gold: list[tuple[int, int, str]]) -> Doc:
+# The last word of a competition's or event's name ("U.S. Open", "Davis Cup", "Grand Prix").
+EVENT_HEADS = frozenset(
+    """cup open championship championships games olympics league series prix classic slam tour
+    trophy masters tournament war rally marathon derby final finals""".split()  # noqa: SIM905
+)
+
+
+def misc_types(sentences: list[tuple[Doc, list[tuple[int, int, str]]]]) -> dict[str, str]:
+    """Lower-cased gold MISC text -> the teacher's most common finer type for it across the
+    corpus. The teacher types "Dutch" NORP but not "DUTCH" in a headline, nor "U.S. OPEN":
+    the same words elsewhere in the data give them their type."""
+    votes: dict[str, Counter[str]] = {}
+    for doc, gold in sentences:
+        found = {(e.start, e.end): e.label_ for e in doc.ents}
+        for start, end, kind in gold:
+            label = found.get((start, end))
+            if kind == "MISC" and label in MISC_TYPES:
+                votes.setdefault(doc[start:end].text.lower(), Counter())[label] += 1
+    return {text: c.most_common(1)[0][0] for text, c in votes.items()}
+
+
+def misc_type(text: str, known: dict[str, str]) -> str | None:
+    """The finer type of a gold MISC span the teacher could not type, or None (then it is
+    marked missing: not taught either way)."""
+    lowered = text.lower()
+    if lowered in known:
+        return known[lowered]
+    words = lowered.split()
+    if words[-1] in EVENT_HEADS and text[:1].isupper():
+        return "EVENT"
+    if (
+        len(words) == 1
+        and text[:1].isupper()
+        and re.fullmatch(r"[a-z]{2,}(?:an|ans|ese|ish|i|is)", lowered)
+    ):
+        return "NORP"  # Angolan, Chechens, Sri Lankans: a demonym's ending
+    return None
+
+
+def merge(
+    teacher_doc: Doc, gold: list[tuple[int, int, str]], known: dict[str, str] | None = None
+) -> Doc:
     """The reference doc for one CoNLL sentence: gold spans, typed with the teacher's help."""
     found = {(e.start, e.end): e.label_ for e in teacher_doc.ents}
     ents: list[Span] = []
@@ -105,7 +159,9 @@ def merge(teacher_doc: Doc, gold: list[tuple[int, int, str]]) -> Doc:
         if kind == "LOC":
             label = found.get((start, end)) if found.get((start, end)) in LOC_TYPES else "GPE"
         elif kind == "MISC":
-            label = found.get((start, end)) if found.get((start, end)) in MISC_TYPES else None
+            label = found.get((start, end))
+            if label not in MISC_TYPES:
+                label = misc_type(teacher_doc[start:end].text, known or {})
         if label is None:
             missing.append(Span(teacher_doc, start, end))
         else:
@@ -140,59 +196,140 @@ def bbc_paragraphs(folder: Path) -> list[str]:
     return out
 
 
-def build(conll: Path, bbc: Path, work: Path) -> tuple[Path, Path]:
-    teacher = load_teacher()
-    sentences = list(conll_sentences(conll))
+def gold_docs(teacher: Language, paths: list[Path]) -> list[Doc]:
+    """Reference docs of CoNLL-format files (gold spans, typed with the teacher's help)."""
+    sentences = [s for path in paths for s in conll_sentences(path)]
     docs = [Doc(teacher.vocab, words=words) for words, _ in sentences]
-    gold_docs = [
-        merge(doc, gold)
-        for doc, (_, gold) in zip(teacher.pipe(docs, batch_size=256), sentences, strict=True)
-    ]
-    rng = random.Random(SEED)  # noqa: S311 - a reproducible shuffle, not a secret
-    rng.shuffle(gold_docs)
-    held = len(gold_docs) // 20
-    train_docs = gold_docs[held:] + silver(teacher, bbc_paragraphs(bbc))
-    rng.shuffle(train_docs)
+    tagged = list(zip(teacher.pipe(docs, batch_size=256), [g for _, g in sentences], strict=True))
+    known = misc_types(tagged)
+    return [merge(doc, gold, known) for doc, gold in tagged]
+
+
+def build(conll: Path, bbc: Path, work: Path, extra: list[Path]) -> tuple[Path, Path]:
+    """train.spacy and dev.spacy under ``work`` (kept: a second run with the same data reuses
+    them). Dev: 5% of ``conll``'s sentences; train: the rest, ``extra`` and BBC paragraphs."""
     paths = work / "train.spacy", work / "dev.spacy"
+    if all(p.exists() for p in paths):
+        print(f"reusing {paths[0]} and {paths[1]}")
+        return paths
+    teacher = load_teacher()
+    conll_docs = gold_docs(teacher, [conll])
+    rng = random.Random(SEED)  # noqa: S311 - a reproducible shuffle, not a secret
+    rng.shuffle(conll_docs)
+    held = len(conll_docs) // 20
+    extra_docs = gold_docs(teacher, extra) if extra else []
+    bbc_docs = silver(teacher, bbc_paragraphs(bbc))
+    train_docs = conll_docs[held:] + extra_docs + bbc_docs
+    rng.shuffle(train_docs)
+    work.mkdir(parents=True, exist_ok=True)
     DocBin(docs=train_docs).to_disk(paths[0])
-    DocBin(docs=gold_docs[:held]).to_disk(paths[1])
-    print(f"{len(sentences)} CoNLL sentences ({held} held out), "
-          f"{len(train_docs) - len(gold_docs) + held} BBC paragraphs")  # fmt: skip
+    DocBin(docs=conll_docs[:held]).to_disk(paths[1])
+    print(f"{len(conll_docs)} CoNLL sentences ({held} held out), {len(extra_docs)} extra gold "
+          f"sentences, {len(bbc_docs)} BBC paragraphs")  # fmt: skip
     return paths
+
+
+def describe(nlp: Language, extra: list[Path]) -> dict[str, Any]:
+    """The model's meta: what it is, the data it was trained on and their licences."""
+    tok2vec = nlp.config["components"]["ner"]["model"]["tok2vec"]
+    vectors = nlp.vocab.vectors
+    sources = [
+        {"name": "CoNLL-2003 English (eng.train)", "license": "research use only"},
+        {
+            "name": "BBC News (Greene & Cunningham 2006)",
+            "license": "research use; articles copyright BBC",
+        },
+        *(
+            {
+                "name": f"{path.name} (extra gold, CoNLL format)",
+                "license": "see its source (wikigold: CC BY 4.0)",
+            }
+            for path in extra
+        ),
+    ]
+    if vectors.shape[0]:
+        sources.append(
+            {
+                "name": f"static vectors {vectors.name} "
+                f"({vectors.shape[0]} x {vectors.shape[1]}, tools/build_vectors.py from "
+                "en_core_web_md 3.8.0)",
+                "license": "MIT (pipeline), CC0 (Explosion vectors)",
+            }
+        )
+    return {
+        "name": "ner",
+        "version": VERSION,
+        "description": f"newsflow news NER: spaCy HashEmbedCNN w{tok2vec['width']} "
+        f"d{tok2vec['depth']}"
+        f"{' + static vectors' if vectors.shape[0] else ''}, trained on "
+        "CoNLL-2003 train (gold) + BBC News paragraphs (silver, "
+        "en_core_web_sm + rules)"
+        f"{' + ' + ', '.join(p.name for p in extra) if extra else ''}",
+        "sources": sources,
+        "license": "weights derive from research-use data: retrain for other use",
+    }
+
+
+def _override(text: str) -> tuple[str, object]:
+    key, _, value = text.partition("=")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--conll", type=Path, required=True)
     parser.add_argument("--bbc", type=Path, required=True)
+    parser.add_argument(
+        "--extra",
+        type=Path,
+        action="append",
+        default=[],
+        help="more gold data in CoNLL format (PER/ORG/LOC/MISC), e.g. wikigold",
+    )
+    parser.add_argument(
+        "--vectors",
+        type=Path,
+        help="a spaCy pipeline directory whose static word vectors the model uses",
+    )
+    parser.add_argument(
+        "--work", type=Path, help="keep the built training data here (and reuse it next time)"
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        type=_override,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a training config override, e.g. components.ner.model.tok2vec.width=96",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--max-steps", type=int, default=12000)
-    args = parser.parse_args()
+    args = parser.parse_args()  # fmt: skip
     try:
         require_baseline("the teacher")
     except BaselineMissing as exc:
         raise SystemExit(f"error: {exc}") from None
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        train_path, dev_path = build(args.conll, args.bbc, work)
-        train(
-            CONFIG,
-            work / "model",
-            overrides={"paths.train": str(train_path), "paths.dev": str(dev_path),
-                       "training.max_steps": args.max_steps},
-        )  # fmt: skip
-        nlp = spacy.load(work / "model" / "model-best")
-        nlp.meta.update({
-            "name": "ner", "version": VERSION,
-            "description": "newsflow news NER: spaCy HashEmbedCNN w64 d2, trained on CoNLL-2003 "
-                           "train (gold) + BBC News paragraphs (silver, en_core_web_sm + rules)",
-            "sources": [
-                {"name": "CoNLL-2003 English (eng.train)", "license": "research use only"},
-                {"name": "BBC News (Greene & Cunningham 2006)",
-                 "license": "research use; articles copyright BBC"},
-            ],
-            "license": "weights derive from research-use data: retrain for other use",
-        })  # fmt: skip
+        work = args.work or Path(tmp)
+        train_path, dev_path = build(args.conll, args.bbc, work, args.extra)
+        overrides: dict[str, object] = {
+            "paths.train": str(train_path), "paths.dev": str(dev_path),
+            "training.max_steps": args.max_steps,
+        }  # fmt: skip
+        if args.vectors:
+            overrides["initialize.vectors"] = str(args.vectors)
+            overrides["components.ner.model.tok2vec.pretrained_vectors"] = True
+        overrides.update(dict(args.overrides))
+        train(CONFIG, Path(tmp) / "model", overrides=overrides)
+        nlp = spacy.load(Path(tmp) / "model" / "model-best")
+        nlp.meta.update(describe(nlp, args.extra))
+        for key in ("train", "dev"):  # this machine's temporary paths: not part of the model
+            nlp.config["paths"][key] = None
+        nlp.config["initialize"]["vectors"] = None
         if args.out.exists():
             shutil.rmtree(args.out)
         nlp.to_disk(args.out)
