@@ -144,6 +144,29 @@ def build_entities(
     ]
 
 
+def _retype(kinds: dict[tuple[str, ...], EntityType], titled: set[tuple[str, ...]]) -> None:
+    """Correct the model's type of a name where the gazetteer says better, in place; a name
+    with a title or a person's cue (``titled``) stays a person."""
+    for k, kind in kinds.items():
+        written = " ".join(k)
+        # A country's own name is the country: not a nationality ("Mali": its ending is the
+        # ending of "Somali" and "Iraqi") unless it is also a demonym, nor an organisation (the
+        # model reads "United Arab Emirates" near the airline Emirates as one; a national team
+        # named by its country is the country, as CoNLL annotates it).
+        if kind in ("NORP", "ORG") and country_named(written) and not demonym_country(written):
+            kinds[k] = "GPE"
+        if kind != "PERSON" or k in titled:
+            continue
+        if len(k) > 1 and country_code(written):  # "Palo Alto": a place named in full
+            kinds[k] = "GPE"
+        elif len(k) > 1:
+            continue
+        elif is_major_place(written):  # "the port of Rotterdam": a lone city name is the city
+            kinds[k] = "GPE"
+        elif demonym_country(written):  # "Malian" is a nationality, never a person's name
+            kinds[k] = "NORP"
+
+
 def _group(
     mentions: list[RawMention],
 ) -> tuple[
@@ -164,18 +187,7 @@ def _group(
     kinds = {k: _most_common(c) for k, c in votes.items()}
     # Person evidence: a title, or a role, an age or an appositive around a mention.
     titled = {_tokens(m.text) for m in mentions if m.honorific or (m.cue and m.label == "PERSON")}
-    for k, kind in kinds.items():
-        if kind != "PERSON" or k in titled:
-            continue
-        written = " ".join(k)
-        if len(k) > 1 and country_code(written):  # "Palo Alto": a place named in full
-            kinds[k] = "GPE"
-        elif len(k) > 1:
-            continue
-        elif is_major_place(written):  # "the port of Rotterdam": a lone city name is the city
-            kinds[k] = "GPE"
-        elif demonym_country(written):  # "Malian" is a nationality, never a person's name
-            kinds[k] = "NORP"
+    _retype(kinds, titled)
     # A name only ever seen in doubt ("NASA Picks" in a Title Case headline, "Moreover"
     # starting a sentence) is no entity, unless it is the short form of a confirmed name.
     confirmed = {_tokens(m.text) for m in mentions if m.doubt is None}

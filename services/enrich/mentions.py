@@ -234,6 +234,14 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
             end -= len(suffix)
             break
     span = text[start:end].rstrip(" ,;:")  # a final "." belongs to "U.S." or "Inc."
+    # A Title Case headline's next word taken into the name ("Walter Reed Hospital After"):
+    # a name does not end in a capitalised stop word.
+    while (
+        " " in span
+        and (last := span.rpartition(" ")[2])[:1].isupper()
+        and (last.casefold() in _MINOR)
+    ):
+        span = span[: -len(last) - 1].rstrip(" ,;:")
     end = start + len(span)
     if not span or not any(ch.isalpha() for ch in span):
         return None

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from newsflow.schemas.enriched import EntityType
 from newsflow.services.enrich.enrich import Enricher
-from newsflow.services.enrich.entities import _LONG_TYPES, _SHORT_TYPES, _resolve
+from newsflow.services.enrich.entities import _LONG_TYPES, _PLACE_TYPES, _SHORT_TYPES, _resolve
 from newsflow.services.enrich.scanner import FormScanner
 from newsflow.services.ingest.normalise import normalise_payload
 
@@ -76,6 +76,8 @@ def _resolve_pairwise(
             continue
         fits = {g for g in longs if len(g) > len(name) and g[-len(name) :] == name}
         maximal = {f for f in fits if not any(len(g) > len(f) and g[-len(f) :] == f for g in fits)}
+        if kind in _PLACE_TYPES and any(names[f] != "PERSON" for f in maximal):
+            maximal = set()  # a place is not the organisation whose name it ends
         out[name] = maximal.pop() if len(maximal) == 1 else name
     return out
 
