@@ -29,7 +29,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from newsflow.schemas import EnrichedArticle, ModelInfo, NormalizedArticle
 from newsflow.schemas.enriched import FieldRef
@@ -149,12 +149,37 @@ _DATELINE = re.compile(
 )
 
 
+def _joined(doc: Doc) -> Iterator[tuple[Span, str]]:
+    """The model's spans and labels, a person's name it cut in two joined again: a person
+    followed, one space on, by a capitalised span of another type is one person ("Recep
+    Tayyip" + "Erdogan" typed GPE)."""
+    ents = list(doc.ents)
+    i = 0
+    while i < len(ents):
+        ent, label = ents[i], ents[i].label_
+        nxt = ents[i + 1] if i + 1 < len(ents) else None
+        if (
+            label == "PERSON"
+            and nxt is not None
+            and nxt.start == ent.end
+            and nxt.label_ != "PERSON"
+            and ent[-1].whitespace_ == " "
+            and nxt.text[:1].isupper()
+            and ent[-1].text[:1].isupper()
+        ):
+            yield doc[ent.start : nxt.end], "PERSON"
+            i += 2
+            continue
+        yield ent, label
+        i += 1
+
+
 def _model_mentions(doc: Doc, text: str, ref: FieldRef) -> Iterator[RawMention]:
     dateline = _DATELINE.match(text) if isinstance(ref, int) else None
     place_found = False
-    for ent in doc.ents:
-        if ent.label_ in KEPT_TYPES:
-            m = clean_span(text, ent.start_char, ent.end_char, ent.label_, ref)
+    for ent, label in _joined(doc):
+        if label in KEPT_TYPES:
+            m = clean_span(text, ent.start_char, ent.end_char, label, ref)
             if m is not None and dateline and m.end <= dateline.end():
                 place_found |= m.start == 0
                 m = m if m.label == "GPE" else replace(m, label="GPE")

@@ -281,7 +281,19 @@ def _heads(
     exactly one longer organisation's name ("Syrian Observatory for Human Rights"): the same
     organisation, named short. Not a name ever said without "the" ("Congress" is not the
     African National Congress), nor a place or a nationality."""
-    bare = {_tokens(m.text) for m in mentions if not m.definite}
+    # (a mention inside a longer one is part of that name: "Observatory" the model found in
+    # "the Syrian Observatory for Human Rights" is not a bare "Observatory")
+    by_field: dict[FieldRef, list[tuple[int, int]]] = defaultdict(list)
+    for m in mentions:
+        by_field[m.field].append((m.start, m.end))
+    bare = {
+        _tokens(m.text)
+        for m in mentions
+        if not m.definite
+        and not any(
+            s <= m.start and m.end <= e and (s, e) != (m.start, m.end) for s, e in by_field[m.field]
+        )
+    }
     shorts = {
         k
         for k in {_tokens(m.text) for m in mentions if m.definite}

@@ -158,7 +158,10 @@ def context_label(text: str, start: int, end: int) -> EntityType | None:
     company's legal form ("Tesla Inc")."""
     before = text[max(0, start - 40) : start]
     role = before.rstrip().rpartition(" ")[2].rstrip(".").casefold()
-    if before.endswith(" ") and role in ROLES and (role in HONORIFICS or " " in text[start:end]):
+    full = " " in text[start:end]
+    if (before.endswith(" ") and role in ROLES and (role in HONORIFICS or full)) or (
+        before.endswith(", ") and role.rstrip(",") in ROLES and full
+    ):  # "President Putin", "Syria's UN ambassador, Bashar Al Jaafari"
         return "PERSON"
     region = _PLACE_COMMA.match(text, end)  # "Hawthorne, California": a place in a place
     if (
@@ -587,8 +590,20 @@ def _unseen_names(
         if not spans.overlaps(s, e):
             out.append((s, e, "GPE"))
     spans = _Spans([*busy, *((s, e) for s, e, _ in out)])
-    out.extend(hit for hit in _appositive_names(text) if not spans.overlaps(hit[0], hit[1]))
+    out.extend(
+        hit
+        for hit in _appositive_names(text)
+        if not spans.overlaps(hit[0], hit[1]) or (hit[2] == "ORG" and _covers(busy, *hit[:2]))
+    )
     return out
+
+
+def _covers(busy: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether the spans of ``busy`` that overlap ``start:end`` all lie strictly inside it: an
+    organisation an appositive names in full that the model found in pieces ("the Syrian
+    Observatory for Human Rights, a Britain-based monitor": "Syrian" and "Observatory")."""
+    inside = [(s, e) for s, e in busy if s < end and start < e]
+    return all(start <= s and e <= end and (s, e) != (start, end) for s, e in inside)
 
 
 def _appositive_names(text: str) -> list[tuple[int, int, EntityType]]:
