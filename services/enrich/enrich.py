@@ -149,15 +149,33 @@ _DATELINE = re.compile(
 )
 
 
+# The last word of a place named after someone ("St Mark's Square", "the Doge's Palace").
+_POSSESSED_PLACES = frozenset(
+    ("Square", "Street", "Palace", "Cathedral", "Basilica", "Church", "Chapel", "Abbey", "Park",
+     "Bridge", "Gate", "Hospital", "College", "Island", "Bay", "Road", "Avenue", "Stadium",
+     "Tower")
+)  # fmt: skip
+
+
 def _joined(doc: Doc) -> Iterator[tuple[Span, str]]:
-    """The model's spans and labels, a person's name it cut in two joined again: a person
-    followed, one space on, by a capitalised span of another type is one person ("Recep
-    Tayyip" + "Erdogan" typed GPE)."""
+    """The model's spans and labels, a name it cut in two joined again: a person followed,
+    one space on, by a capitalised span of another type is one person ("Recep Tayyip" +
+    "Erdogan" typed GPE); a name with a possessive before a place's head word is that place
+    ("St Mark's" + "Square", both typed PERSON: St Mark's Square, a facility)."""
     ents = list(doc.ents)
     i = 0
     while i < len(ents):
         ent, label = ents[i], ents[i].label_
         nxt = ents[i + 1] if i + 1 < len(ents) else None
+        poss = ent.end if ent[-1].lower_ in ("'s", "\u2019s") else ent.end + 1
+        if (
+            poss < len(doc)
+            and doc[poss - 1].lower_ in ("'s", "\u2019s")
+            and doc[poss].text in _POSSESSED_PLACES
+        ):
+            yield doc[ent.start : poss + 1], "FAC"
+            i += 2 if nxt is not None and nxt.start == poss else 1
+            continue
         if (
             label == "PERSON"
             and nxt is not None

@@ -564,3 +564,15 @@ def test_a_dateline_names_a_place(enricher: Enricher, dateline: str) -> None:
     place = dateline.partition(",")[0].partition(" ")[0]
     types = {e.name: e.type for e in article.entities}
     assert types.get(place) == "GPE", types
+
+
+def test_a_place_named_after_someone_is_one_place(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "Venice keeps the sea out again\n\n"
+        "Water stopped short of St Mark's Square on Tuesday as the flood gates rose, and "
+        "tourists crossed St Mark's Square on raised walkways near the Doge's Palace.",
+    )
+    names = by_name(article)
+    assert names["St Mark's Square"].type == "FAC" and names["St Mark's Square"].count == 2
+    assert "Square" not in names and "St Mark" not in names and "St Mark's" not in names
