@@ -256,6 +256,13 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
                       _definite(text, start))  # fmt: skip
 
 
+# The last word of a natural feature's name: a location, never a political entity.
+_NATURAL_HEADS = frozenset(
+    ("sea", "ocean", "river", "lake", "gulf", "strait", "straits", "mountains", "mountain",
+     "desert", "valley", "peninsula", "channel", "coast", "basin", "glacier", "delta")
+)  # fmt: skip
+
+
 def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) -> tuple[str, bool]:
     """The type of a cleaned span, and whether its context gave it (``_cue``): a person after
     a title; else the context's type; a name ending in a facility's or an organisation's head
@@ -267,6 +274,8 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
     last = span.rpartition(" ")[2].rstrip(".").casefold()
     if final_label == "PERSON" and not honorific and " " in span and last in NAME_HEADS:
         final_label = NAME_HEADS[last]  # "Walter Reed Hospital": a hospital, not a person
+    if final_label == "GPE" and " " in span and last in _NATURAL_HEADS:
+        final_label = "LOC"  # "the North Sea", "the Adriatic Sea": a sea, not a country or city
     if (
         final_label in {"ORG", "NORP", "PERSON"}
         and _FACILITY_CUE.match(text, end)

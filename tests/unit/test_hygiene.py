@@ -576,3 +576,14 @@ def test_a_place_named_after_someone_is_one_place(enricher: Enricher) -> None:
     names = by_name(article)
     assert names["St Mark's Square"].type == "FAC" and names["St Mark's Square"].count == 2
     assert "Square" not in names and "St Mark" not in names and "St Mark's" not in names
+
+
+def test_a_sea_is_a_location_not_a_country(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "Storm closes ports on the North Sea\n\n"
+        "Ferries between Rotterdam and Hull stayed in port on Monday as waves on the North Sea "
+        "reached eight metres, and shipping on the Adriatic Sea was also halted.",
+    )
+    types = {e.name: e.type for e in article.entities}
+    assert types.get("North Sea") == "LOC" and types.get("Adriatic Sea") == "LOC", types
