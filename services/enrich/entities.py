@@ -281,29 +281,32 @@ def _heads(
     exactly one longer organisation's name ("Syrian Observatory for Human Rights"): the same
     organisation, named short. Not a name ever said without "the" ("Congress" is not the
     African National Congress), nor a place or a nationality."""
-    # (a mention inside a longer one is part of that name: "Observatory" the model found in
-    # "the Syrian Observatory for Human Rights" is not a bare "Observatory")
-    by_field: dict[FieldRef, list[tuple[int, int]]] = defaultdict(list)
-    for m in mentions:
-        by_field[m.field].append((m.start, m.end))
-    bare = {
-        _tokens(m.text)
-        for m in mentions
-        if not m.definite
-        and not any(
-            s <= m.start and m.end <= e and (s, e) != (m.start, m.end) for s, e in by_field[m.field]
-        )
-    }
-    shorts = {
+    candidates = {
         k
         for k in {_tokens(m.text) for m in mentions if m.definite}
         if len(k) == 1
-        and k not in bare
         and kinds.get(k) == "ORG"
         and canon.get(k) == k
         and not is_major_place(k[0])
         and demonym_country(k[0]) is None
     }
+    if not candidates:  # most articles: no containment scan below
+        return {}
+    # Said without "the" somewhere; a mention inside a longer one is part of that name, not
+    # bare ("Observatory" the model found in "the Syrian Observatory for Human Rights").
+    by_field: dict[FieldRef, list[tuple[int, int]]] = defaultdict(list)
+    for m in mentions:
+        by_field[m.field].append((m.start, m.end))
+    bare = {
+        k
+        for m in mentions
+        if not m.definite
+        and (k := _tokens(m.text)) in candidates
+        and not any(
+            s <= m.start and m.end <= e and (s, e) != (m.start, m.end) for s, e in by_field[m.field]
+        )
+    }
+    shorts = candidates - bare
     if not shorts:
         return {}
     longs: dict[str, set[tuple[str, ...]]] = defaultdict(set)
