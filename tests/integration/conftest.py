@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -29,6 +30,22 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _free_ports(count: int) -> int:
+    """A port p with p .. p+count-1 free: ``worker --service all`` gives enrich p+1, and a taken
+    p+1 ended that child at start (a fault test then waited out its timeout)."""
+    for _ in range(50):
+        port = free_port()
+        try:
+            with contextlib.ExitStack() as held:
+                for extra in range(1, count):
+                    s = held.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+                    s.bind(("127.0.0.1", port + extra))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError(f"no {count} consecutive free ports")
+
+
 @dataclass
 class Pipeline:
     """One isolated pipeline: its settings, its environment, and the workers it started."""
@@ -45,7 +62,7 @@ class Pipeline:
         """``newsflow worker`` as a process; with ``fault``, the same worker with that fault
         injected (tests/integration/faulty_worker.py)."""
         log = self.logdir / f"worker-{service}-{len(self.procs)}.log"
-        port = free_port()
+        port = _free_ports(2 if service == "all" else 1)
         module = "newsflow" if fault is None else ("tests.integration.faulty_worker", fault)
         cmd = worker_command(service, web_port=port, module=module)
         with log.open("ab") as out:  # the child keeps its own copy of the descriptor
