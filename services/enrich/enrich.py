@@ -34,7 +34,7 @@ from spacy.tokens import Doc, Span
 from newsflow.schemas import EnrichedArticle, ModelInfo, NormalizedArticle
 from newsflow.schemas.enriched import FieldRef
 from newsflow.services.budget import UNLIMITED, Budget
-from newsflow.services.enrich import data
+from newsflow.services.enrich import data, decoder
 from newsflow.services.enrich.entities import build_entities
 from newsflow.services.enrich.mentions import KEPT_TYPES, RawMention, clean_span, propagate
 from newsflow.services.enrich.topics import TopicTagger
@@ -60,11 +60,12 @@ def _with_rules(nlp: Language) -> Language:
 
 def load_model(path: Path | None = None) -> Language:
     """newsflow's NER model (``data/ner``), or the spaCy pipeline at ``path`` (a retrained
-    one, to evaluate it), with the entity rules."""
+    one, to evaluate it), with the entity rules, decoded by ``decoder.NerDecoder``: spaCy's
+    entities, 2-3x faster."""
     if path is not None:
-        return _with_rules(spacy.load(path))
+        return decoder.install(_with_rules(spacy.load(path)))
     with resources.as_file(data.FOLDER.joinpath("ner")) as shipped:
-        return _with_rules(spacy.load(shipped))
+        return decoder.install(_with_rules(spacy.load(shipped)))
 
 
 def load_teacher() -> Language:
