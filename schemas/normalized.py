@@ -41,7 +41,13 @@ class NormalizedArticle(BaseModel):
     url: str | None = None
     title: str
     standfirst: str | None = Field(default=None, description="The summary under the headline.")
-    authors: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(
+        default_factory=list, description="People credited as the article's authors (byline)."
+    )
+    agencies: list[str] = Field(
+        default_factory=list,
+        description="News agencies credited for the story (Reuters, Associated Press, AFP...).",
+    )
     published_at: datetime | None = Field(
         default=None, description="ISO-8601; carries a UTC offset only when the input gave one."
     )
@@ -68,4 +74,13 @@ class NormalizedArticle(BaseModel):
     provenance: dict[str, Literal["feed", "extracted"]] = Field(
         default_factory=dict,
         description="Per metadata field with a value: did the feed give it, or was it extracted?",
+    )
+    metadata_sources: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Per metadata field: where its value came from ('feed', 'json-ld datePublished',"
+            " 'meta article:published_time', 'h1', 'byline', 'url path'...; ingest's order of"
+            " trust is in docs/decisions/0015), and why a value found was not used (an"
+            " updated_at before published_at is dropped: 'dropped: ...')."
+        ),
     )

@@ -38,6 +38,43 @@ def eval_extraction(
         write_scores(scores, json_out)
 
 
+@app.command("metadata")
+def eval_metadata(
+    path: Annotated[
+        Path, typer.Argument(help="Folder with html/<id>.html.gz and ground-truth.json.")
+    ],
+    gold: Annotated[
+        Path | None,
+        typer.Option(help="Gold JSON (id, title, published_at, authors per page); "
+                     "default: the shipped gold of the extraction dev pages."),
+    ] = None,
+    show_misses: Annotated[
+        bool, typer.Option("--misses", help="List the pages each system got wrong.")
+    ] = False,
+) -> None:  # fmt: skip
+    """Title exact match, published time to the minute and author set against an editor's
+    gold file; newsflow, trafilatura's metadata and htmldate in the same run."""
+    from newsflow.evaluation.metadata import FIELDS, GOLD, evaluate  # noqa: PLC0415
+
+    gold = gold or GOLD
+    if not (path / "ground-truth.json").is_file():
+        fail(f"no ground-truth.json in {path}")
+    if not gold.is_file():
+        fail(f"no gold file at {gold}")
+    scores = evaluate(path, gold)
+    columns = [Column("system"), *(Column(f, justify="right") for f in FIELDS),
+               Column("pages", justify="right"), Column("seconds", justify="right")]  # fmt: skip
+    rows = []
+    for s in scores:
+        cells = [f"{v:.3f}" if (v := s.share(f)) is not None else "-" for f in FIELDS]
+        rows.append((s.name, *cells, str(s.pages), f"{s.seconds:.1f}"))
+    print_table(f"Metadata: {path} (gold: {gold.name})", columns, rows)
+    if show_misses:
+        for s in scores:
+            for field, ids in s.misses.items():
+                err.print(f"{s.name} {field} wrong on {len(ids)}: {' '.join(i[:8] for i in ids)}")
+
+
 @app.command("ner")
 def eval_ner(
     path: Annotated[Path, typer.Argument(help="CoNLL-2003-format file, or a folder with dev.txt.")],

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from newsflow.services.ingest.cleantext import clean_line
+
 MAX_CHROME_WORDS = 30  # prefix rules only ever apply to lines shorter than this
 
 _CHROME_EXACT = frozenset(
@@ -187,3 +189,127 @@ def credit_only(line: str) -> str | None:
         return None
     m = _CREDIT_LEAD.match(line)
     return line[m.end() :].strip() or None if m else None
+
+
+# News agencies, as credited in bylines and JSON-LD authors: the name newsflow reports.
+AGENCIES = {
+    "reuters": "Reuters", "thomson reuters": "Reuters", "ap": "Associated Press",
+    "the associated press": "Associated Press", "associated press": "Associated Press",
+    "afp": "AFP", "agence france-presse": "AFP", "agence france presse": "AFP",
+    "bloomberg": "Bloomberg", "bloomberg news": "Bloomberg", "dpa": "dpa",
+    "deutsche presse-agentur": "dpa", "efe": "EFE", "agencia efe": "EFE", "ansa": "ANSA",
+    "pa": "PA Media", "pa media": "PA Media", "press association": "PA Media",
+    "xinhua": "Xinhua", "upi": "UPI", "kyodo": "Kyodo", "kyodo news": "Kyodo",
+    "yonhap": "Yonhap", "anadolu": "Anadolu", "anadolu agency": "Anadolu", "tass": "TASS",
+    "wam": "WAM", "ians": "IANS", "pti": "PTI", "press trust of india": "PTI", "cnn wire": "CNN",
+    "agência brasil": "Agência Brasil", "agencia brasil": "Agência Brasil", "apa": "APA",
+}  # fmt: skip
+
+# What leads a byline, in the main European languages ("By", "Von", "Par", "Por", "Publicado
+# por", "Di", "Door", "Av", "Af").
+_BYLINE_LEAD = re.compile(
+    r"^\s*(?:(?:words|written|story|reporting|text|posted|published|publicado|escrito|"
+    r"geschrieben|écrit|scritto|reportage)\s+)?(?:by|von|par|por|di|da|door|av|af|de)\s*:?\s+",
+    re.I,
+)
+_BYLINE_LABEL = re.compile(
+    r"^\s*(?:(?:author|autor|auteur|autore|auteurs|authors|автор|текст)\s*:?\s+)", re.I
+)
+# Job titles and desks glued before or after a name ("CNN Editor-at-large Chris Cillizza")
+_ROLE_WORDS = re.compile(
+    r"\b(?:editor(?:-at-large)?|senior|chief|correspondent|reporter|writer|columnist|"
+    r"contributor|contributing|analyst|staff|producer|anchor|host|political|business|"
+    r"technology|tech|science|health|sports?|foreign|national|white house|washington|bureau|"
+    r"deputy|managing|executive|associate|special|investigative|data|digital|news|at large|"
+    r"freelance|photographer|intern|fellow|director|head|for|the|of|and|a)\b",
+    re.I,
+)
+_ROLE_NOUN = re.compile(
+    r"\b(?:correspondent|editor|reporter|writer|columnist|contributor|analyst|producer|"
+    r"photographer|anchor|presenter|critic)s?\b",
+    re.I,
+)
+_DESK = re.compile(r"\b(?:staff|desk|team|newsroom|bureau|agencies|media)\b", re.I)
+_MONTHS = re.compile(
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|updated|published|posted)\b.*$",
+    re.I,
+)
+
+
+def agency_name(text: str) -> str | None:
+    """The agency ``text`` names ("REUTERS", "The Associated Press"), else None."""
+    return AGENCIES.get(clean_key(text))
+
+
+def clean_key(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip(" .,;:()[]|-\u2013\u2014")).casefold()
+
+
+def _name_case(name: str) -> str:
+    """A name in capitals ("CHRIS CILLIZZA") in its usual case; others as they are."""
+    if name.isupper() and len(name) > 3:
+        return " ".join(w.capitalize() if "-" not in w else "-".join(
+            p.capitalize() for p in w.split("-")) for w in name.split())  # fmt: skip
+    return name
+
+
+def _strip_roles(text: str, sites: list[str]) -> str:
+    """Outlet names, job titles and dates around a name: what is left is the name."""
+    for site in sites:
+        if len(site) >= 2:
+            text = re.sub(rf"(?i)\b{re.escape(site)}\b", " ", text)
+    text = _MONTHS.sub("", text)
+    text = re.sub(r"\b\d[\d:/.,-]*\b.*$", "", text)  # a date or time, and what follows
+    text = re.sub(r"\S+@\S+", "", text)
+    words = text.split()
+    while words and _ROLE_WORDS.fullmatch(words[0].strip(",.")):  # titles before the name
+        words.pop(0)
+    for i in range(2, len(words)):  # a role after the name: cut at its first word
+        if _ROLE_WORDS.fullmatch(words[i].strip(",.")):
+            words = words[:i]
+            break
+    return " ".join(words).strip(" ,.;:-\u2013\u2014|")
+
+
+def byline_people(raw: str, sites: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """People and agencies in a byline or author field: "By Jane Doe and John Roe", "Jane
+    Doe, Reuters", "Publicado por: Clarissa Borba", "CNN Editor-at-large Chris Cillizza",
+    "JERUSALEM POST STAFF NOVEMBER 18, 2019" (no person). Never a word that is not a name."""
+    sites = sites or []
+    text = clean_line(raw)[:300]
+    text = re.sub(r"([A-Z]{2,})(?=[A-Z][a-z])", r"\1 ", text)  # "LAWLESSAssociated Press"
+    text = _BYLINE_LABEL.sub("", text)
+    text = _BYLINE_LEAD.sub("", text)
+    people: list[str] = []
+    agencies: list[str] = []
+    parts = re.split(r"\s*(?:;|,|\||&|\band\b|\bund\b|\bet\b|\be\b|\by\b|\bwith\b|/)\s*", text)
+    for piece in parts[:12]:
+        part = _BYLINE_LEAD.sub("", piece)
+        agency = agency_name(part)
+        if agency:
+            agencies.append(agency)
+            continue
+        words = part.split()
+        lead = next((a for n in (2, 1) if (a := agency_name(" ".join(words[:n])))), None)
+        if lead and len(words) > 1 and _ROLE_NOUN.search(part):
+            agencies.append(lead)  # "AP National Security Writer": the agency's desk
+            continue
+        tail = next((a for n in (2, 1) if (a := agency_name(" ".join(words[-n:])))), None)
+        if tail and len(words) > 2:  # "Jill Lawless Associated Press"
+            agencies.append(tail)
+            part = " ".join(words[: -2 if agency_name(" ".join(words[-2:])) else -1])
+        if _DESK.search(part):
+            continue  # "Jerusalem Post Staff", "Web Desk": a credit, not a person
+        name = person_name(_name_case(_strip_roles(part, sites)))
+        if name and _ROLE_NOUN.search(name):
+            continue  # "Employment Correspondent": a role left alone
+        if name and not _is_outlet(name, sites) and name not in people:
+            people.append(name)
+    return people, list(dict.fromkeys(agencies))
+
+
+def _is_outlet(name: str, sites: list[str]) -> bool:
+    squashed = re.sub(r"[^a-z0-9]", "", name.casefold())
+    return any(squashed == re.sub(r"[^a-z0-9]", "", s.casefold()) for s in sites)

@@ -17,6 +17,7 @@ class Extracted:
     title: str | None = None
     standfirst: str | None = None
     authors: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
     published_at: datetime | None = None
     updated_at: datetime | None = None
     body: list[Paragraph] = field(default_factory=list)
@@ -25,6 +26,7 @@ class Extracted:
     url: str | None = None
     language: str | None = None
     from_feed: set[str] = field(default_factory=set)  # fields the envelope's metadata gave
+    sources: dict[str, str] = field(default_factory=dict)  # field -> where its value came from
     _caption_keys: set[tuple[str, str | None]] = field(default_factory=set, repr=False)
     _author_keys: set[str] = field(default_factory=set, repr=False)
 

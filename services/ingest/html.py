@@ -9,7 +9,6 @@ from typing import Literal
 
 import lxml.html
 import trafilatura
-from htmldate import find_date
 from lxml import etree
 from trafilatura.settings import Document
 
@@ -20,26 +19,33 @@ from newsflow.services.errors import NoText, TooDeep
 from newsflow.services.ingest import chrome
 from newsflow.services.ingest.bounds import EARLY_FACTOR, check_early, checked
 from newsflow.services.ingest.cleantext import clean_line, clean_text
-from newsflow.services.ingest.dates import parse_date
 from newsflow.services.ingest.extracted import Extracted
+from newsflow.services.ingest.metadata import page_metadata
 from newsflow.services.ingest.plaintext import take_furniture
 
 _ISO = "%Y-%m-%dT%H:%M:%S%z"
+# htmldate's settings for trafilatura's date: the original (published) date, searched widely
 _DATE_PARAMS = {"original_date": True, "extensive_search": True, "outputformat": _ISO}
 
 
-def _authors(raw: str | None) -> list[str]:
-    """People from trafilatura's author string ("Jane Doe; John Roe", "By Jane Doe and John
-    Roe"); never "Published", "5 Minute Read", agencies or other labels."""
-    if not raw:
-        return []
-    names: list[str] = []
-    for part in re.split(r";|,|\band\b|&|\|", raw)[:10]:
-        text = re.sub(r"^\s*(?:by|words by|written by)\s+", "", clean_line(part), flags=re.I)
-        name = chrome.person_name(text)
-        if name and name not in names:
-            names.append(name)
-    return names
+def _metadata(tree: lxml.html.HtmlElement, doc: Document, out: Extracted) -> None:
+    """Title, dates, authors and agencies by the page's most trusted source
+    (services/ingest/metadata.py); trafilatura's and htmldate's findings come last."""
+    meta = page_metadata(
+        tree, out.url, fallback_title=doc.title, fallback_author=doc.author,
+        fallback_date=doc.date,  # htmldate's original date, run by trafilatura
+    )  # fmt: skip
+    for name in ("title", "published_at", "updated_at"):
+        chosen = getattr(meta, name)
+        if chosen is not None:
+            setattr(out, name, chosen.value)
+            out.sources[name] = chosen.source
+    if meta.authors is not None:
+        for person in meta.authors.value:
+            out.add_author(person)
+        out.sources["authors"] = meta.authors.source
+    out.agencies = meta.agencies
+    out.sources.update(meta.dropped)
 
 
 def _captions(tree: lxml.html.HtmlElement, out: Extracted, budget: Budget) -> None:
@@ -183,15 +189,9 @@ def parse_html(
     budget.check("trafilatura")
     if not isinstance(doc, Document) or doc.body is None:
         raise NoText("no main text found in the HTML page")
-    out.title = clean_line(doc.title) if doc.title else None
     out.url = valid_http_url(doc.url) or url  # the page's own link may be malformed
-    for name in _authors(doc.author):
-        out.add_author(name)
-    out.published_at = parse_date(doc.date)  # htmldate's original date, run by trafilatura
-    updated = parse_date(find_date(tree, original_date=False, outputformat=_ISO))
-    if updated and updated != out.published_at:
-        out.updated_at = updated
-    budget.check("HTML dates")
+    _metadata(tree, doc, out)
+    budget.check("HTML metadata")
     # What trafilatura keeps but a newsroom would not: share lines, "Read more: ...", bylines
     # and captions inside <p>. The same line rules as for plain-text scrapes.
     body = checked(_body(doc.body, out.title, budget), budget, "HTML furniture")

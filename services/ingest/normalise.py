@@ -22,6 +22,7 @@ from newsflow.services.ingest.extracted import Extracted
 from newsflow.services.ingest.html import parse_html
 from newsflow.services.ingest.identity import article_id, content_hash
 from newsflow.services.ingest.language import identify
+from newsflow.services.ingest.metadata import not_before
 from newsflow.services.ingest.plaintext import parse_plain_text
 from newsflow.services.limits import Limits
 
@@ -37,6 +38,7 @@ def _apply_metadata(
         if value not in (None, "", []):
             setattr(out, name, value)
             out.from_feed.add(name)
+            out.sources[name] = "feed"
 
     title = meta.get("title")
     feed("title", clean_line(title) if isinstance(title, str) else None)
@@ -97,6 +99,12 @@ def normalise_article(
     out = _extract(raw, limits, budget)
     budget.check("extraction")
     _apply_metadata(out, raw.metadata, raw.url, budget)
+    if out.updated_at and out.published_at and not not_before(out.updated_at, out.published_at):
+        out.sources["updated_at"] = (
+            f"dropped: {out.sources.get('updated_at', 'updated time')} "
+            f"({out.updated_at.isoformat()}) is before published_at"
+        )
+        out.updated_at = None
     title = _check_size(out, limits, budget)
     budget.check("metadata")
     texts = [p.text for p in out.body]
@@ -124,6 +132,7 @@ def normalise_article(
         title=title,
         standfirst=out.standfirst,
         authors=out.authors,
+        agencies=out.agencies,
         published_at=out.published_at,
         updated_at=out.updated_at,
         language=language,
@@ -135,6 +144,7 @@ def normalise_article(
         received_at=raw.received_at,
         simhash=None if fingerprint is None else f"{fingerprint:016x}",
         provenance=provenance,
+        metadata_sources={f: out.sources[f] for f in sorted(out.sources)},
     )
 
 
