@@ -230,10 +230,13 @@ _ROLE_NOUN = re.compile(
     re.I,
 )
 _DESK = re.compile(r"\b(?:staff|desk|team|newsroom|bureau|agencies|media)\b", re.I)
+# A date or a dateline after a name ("Malcolm Owen Monday, November 18, 2019"; "Jan Weber"
+# is a name: a month word counts only with its day)
 _MONTHS = re.compile(
-    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday|"
-    r"thursday|friday|saturday|sunday|updated|published|posted)\b.*$",
+    r"\b(?:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+\d"
+    r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?:,?\s+\w|\s*$)"
+    r"|(?:updated|published|posted)\b).*$",
     re.I,
 )
 
@@ -313,3 +316,113 @@ def byline_people(raw: str, sites: list[str] | None = None) -> tuple[list[str], 
 def _is_outlet(name: str, sites: list[str]) -> bool:
     squashed = re.sub(r"[^a-z0-9]", "", name.casefold())
     return any(squashed == re.sub(r"[^a-z0-9]", "", s.casefold()) for s in sites)
+
+
+# -- promotion and footers inside article bodies (HTML pages) -------------------------------
+# A line that opens a block of links to other stories, in English and the main European
+# languages; the short headline-like lines after it are those links.
+PROMO_HEADS = frozenset(
+    {"you may also like", "you might also like", "you may like", "don't miss", "dont miss",
+     "don’t miss", "most read", "most popular", "most viewed", "related", "related stories",
+     "related articles", "related content", "related coverage", "read more", "see more",
+     "more stories", "more from", "recommended", "recommended stories", "trending",
+     "trending now", "also read", "top stories", "more news", "latest news", "editor's picks",
+     "leggi anche", "leggi anche:", "potrebbe interessarti", "lesen sie auch", "mehr zum thema",
+     "das könnte sie auch interessieren", "lire aussi", "à lire aussi", "a lire aussi",
+     "voir aussi", "sur le même sujet", "leia também", "leia mais", "veja também",
+     "lea también", "lee también", "ver también", "te puede interesar", "lees ook",
+     "читайте также", "czytaj też", "czytaj także", "läs också", "les også", "læs også"}
+)  # fmt: skip
+_PROMO_HEAD_PREFIX = re.compile(
+    r"^(?:popular on|more from|most read in|more on|latest from)\b", re.I
+)
+# "READ MORE: <headline>", "Leggi anche: <headline>", "Also on rt.com <headline>": a label,
+# its separator (required: "More than 100 people..." is a sentence), the linked headline
+_PROMO_INLINE = re.compile(
+    r"^(?:(?:read more|see more|see also|more|related|also read|watch|listen|"
+    r"don['’]t miss|leggi anche|lesen sie auch|mehr zum thema|lire aussi|à lire aussi|"
+    r"voir aussi|leia também|leia mais|veja também|lea también|lee también|ver también|"
+    r"lees ook|читайте также|czytaj też|läs också|les også)\s*[:|\u2013\u2014>»]"
+    r"|also on [a-z0-9-]+\.[a-z]{2,6}\b)\s*(?P<headline>\S.{3,300})$",
+    re.I,
+)
+# Lines that are the site talking: newsletters, follow us, share, reading time, tags, credits
+# of the page rather than the story.
+_SITE_LINE = re.compile(
+    r"^(?:"
+    r"(?:sign up|subscribe|register)\b.{0,160}\b(?:newsletter|inbox|e-?mail|alerts)\b"
+    r"|.{0,120}\bdelivered (?:straight |directly )?to your inbox\b"
+    r"|get the (?:day['’]s|latest|top) .{0,80}\b(?:newsletter|inbox)\b"
+    r"|(?:like this (?:story|article)\??\s*)?share (?:it|this (?:story|article)) with a friend"
+    r"|follow (?:us|\S+(?: \S+){0,3}) on (?:twitter|facebook|instagram|youtube|linkedin|tiktok)"
+    r"|follow (?:ap|reuters|afp|\S+)['’]s (?:full )?coverage\b"
+    r"|listen to \S+(?: \S+){0,3} live\b"
+    r"|explore further$"
+    r"|(?:filed under|tags|topics|categories|mots-clés|schlagwörter|tag)\s*:"
+    r"|(?:reading time|read time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit|"
+    r"tempo di lettura)\s*:?\s*\d"
+    r"|have a tip\?"
+    r")",
+    re.I,
+)
+_TAGGED_PROMO = re.compile(r"^\S+(?: \S+){2,}\s*\[[A-Z]{3,12}\]$")  # "... fears [INSIGHT]" links
+_MAX_PROMO_WORDS = 30
+
+
+def promo_head(line: str) -> bool:
+    """A line that opens a block of links to other stories ("You may also like...",
+    "DON'T MISS", "Popular on IndieWire", "Leggi anche")."""
+    if word_count(line) > 8:
+        return False
+    k = key(line).rstrip(".…")
+    return k in PROMO_HEADS or bool(_PROMO_HEAD_PREFIX.match(k))
+
+
+def promo_inline(line: str) -> str | None:
+    """The headline a one-line promotion links to ("READ MORE: China plague outbreak...",
+    "Also on rt.com Journalists & politicians..."), else None."""
+    if word_count(line) > _MAX_PROMO_WORDS:
+        return None
+    m = _PROMO_INLINE.match(line)
+    return m.group("headline").strip() if m else None
+
+
+def site_line(line: str) -> bool:
+    """The site talking, not the story: newsletter and follow prompts, share prompts,
+    reading times, tag lists, "Explore further", "[INSIGHT]"-tagged promotions."""
+    if word_count(line) > 40:
+        return False
+    return bool(_SITE_LINE.match(line.strip())) or bool(
+        word_count(line) <= _MAX_PROMO_WORDS and _TAGGED_PROMO.search(line.strip())
+    )
+
+
+# -- captions --------------------------------------------------------------------------------
+_CAPTION_LABEL = re.compile(
+    r"^(?:image|media|video|photo|picture|audio) (?:caption|copyright)\s*:?\s*", re.I
+)
+# "...the White House.Credit...Doug Mills/The New York Times", "... Credit: AP"
+_GLUED_CREDIT = re.compile(
+    r"^(?P<text>.*\S)\s*(?:Credit|Photo|Image|Picture|Foto)s?\s*(?:\.\.\.|…|:)\s*(?P<credit>\S.{1,120})$"
+)
+_PAREN_CREDIT = re.compile(
+    r"^(?P<text>.*\S)\s*\((?P<credit>(?:(?:photo|image|picture|credit)s?\s*:?\s*)?"
+    r"[^()]{0,60}?(?:Getty Images|AP|AFP|Reuters|EPA|Shutterstock|Alamy|PA|Bloomberg|"
+    r"Xinhua|dpa|Photo|Courtesy[^()]*))\)$",
+    re.I,
+)
+
+
+def caption_parts(text: str) -> tuple[str, str | None] | None:
+    """A caption as (text, credit): "Image caption" and "Media caption" labels off, a credit
+    however the site glues it ("...Credit...Doug Mills", "Photo: Reuters", "(Getty Images)",
+    "... Michael Klimentyev / Pool / EPA"). None when nothing is left."""
+    text = _CAPTION_LABEL.sub("", text.strip())
+    if not text:
+        return None
+    if m := _GLUED_CREDIT.match(text):
+        return _CAPTION_LABEL.sub("", m["text"]).strip(), m["credit"].strip()
+    if m := _PAREN_CREDIT.match(text):
+        return m["text"].strip(), _CREDIT_LEAD.sub("", m["credit"]).strip()
+    split = split_caption(text)
+    return split if split else (text, None)

@@ -11,6 +11,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 from trafilatura.settings import Document
+from trafilatura.utils import is_dubious_html, repair_faulty_html
 
 from newsflow.schemas import Paragraph
 from newsflow.schemas.raw import valid_http_url
@@ -19,8 +20,9 @@ from newsflow.services.errors import NoText, TooDeep
 from newsflow.services.ingest import chrome
 from newsflow.services.ingest.bounds import EARLY_FACTOR, check_early, checked
 from newsflow.services.ingest.cleantext import clean_line, clean_text
+from newsflow.services.ingest.dates import parse_visible_date
 from newsflow.services.ingest.extracted import Extracted
-from newsflow.services.ingest.metadata import page_metadata
+from newsflow.services.ingest.metadata import PageMetadata, complete, page_metadata
 from newsflow.services.ingest.plaintext import take_furniture
 
 _ISO = "%Y-%m-%dT%H:%M:%S%z"
@@ -28,13 +30,13 @@ _ISO = "%Y-%m-%dT%H:%M:%S%z"
 _DATE_PARAMS = {"original_date": True, "extensive_search": True, "outputformat": _ISO}
 
 
-def _metadata(tree: lxml.html.HtmlElement, doc: Document, out: Extracted) -> None:
+def _metadata(meta: PageMetadata, doc: Document, out: Extracted) -> None:
     """Title, dates, authors and agencies by the page's most trusted source
     (services/ingest/metadata.py); trafilatura's and htmldate's findings come last."""
-    meta = page_metadata(
-        tree, out.url, fallback_title=doc.title, fallback_author=doc.author,
-        fallback_date=doc.date,  # htmldate's original date, run by trafilatura
-    )  # fmt: skip
+    meta.url = out.url
+    complete(
+        meta, title=doc.title, author=doc.author, found_date=doc.date
+    )  # htmldate's, via trafilatura
     for name in ("title", "published_at", "updated_at"):
         chosen = getattr(meta, name)
         if chosen is not None:
@@ -48,16 +50,25 @@ def _metadata(tree: lxml.html.HtmlElement, doc: Document, out: Extracted) -> Non
     out.sources.update(meta.dropped)
 
 
+MAX_CAPTIONS = 10_000  # caption elements read on one page
+# Caption elements: <figcaption>, and the caption blocks of sites without it
+_CAPTION_NODES = (
+    "//figcaption | //*[not(ancestor::figcaption)][contains(@class, 'caption')"
+    " and not(contains(@class, 'captions'))][not(.//figcaption)]"
+)
+
+
 def _captions(tree: lxml.html.HtmlElement, out: Extracted, budget: Budget) -> None:
-    for node in checked(tree.iter("figcaption"), budget, "HTML captions"):
+    """Photo captions and their credits ("Image caption" labels off, credits apart)."""
+    seen: set[str] = set()
+    for node in checked(tree.xpath(_CAPTION_NODES)[:MAX_CAPTIONS], budget, "HTML captions"):
         text = clean_line(node.text_content())
-        if not text:
+        if not text or text in seen or chrome.word_count(text) > 120:
             continue
-        split = chrome.split_caption(text)
-        if split:
-            out.add_caption(*split)
-        else:
-            out.add_caption(text, None)
+        seen.add(text)
+        parts = chrome.caption_parts(text)
+        if parts is not None and chrome.word_count(parts[0]) >= 2:
+            out.add_caption(*parts)
 
 
 _BREAK = "\u2029"  # stands for <lb/> while text is joined, then splits it
@@ -119,6 +130,108 @@ def _body(doc_body: etree._Element, title: str | None, budget: Budget) -> list[P
     return body
 
 
+def _parse(html: str) -> lxml.html.HtmlElement:
+    """The page's tree, parsed as trafilatura's ``load_html`` parses a string (the same
+    parser settings and repairs, so its extraction on this tree is what it would be on the
+    string), with a parser of our own whose error log tells a page nested too deep."""
+    parser = lxml.html.HTMLParser(
+        collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
+        remove_pis=True,
+    )  # fmt: skip
+    beginning = html[:50].lower()
+    text = repair_faulty_html(html, beginning)
+    try:
+        try:
+            tree = lxml.html.fromstring(text, parser=parser)
+        except ValueError:  # "Unicode strings with encoding declaration are not supported"
+            tree = lxml.html.fromstring(text.encode("utf8", "surrogatepass"), parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise NoText(f"HTML could not be parsed: {exc}") from exc
+    for error in parser.error_log:
+        if error.type_name == "ERR_RESOURCE_LIMIT":  # libxml2 stops at 256 nested elements
+            raise TooDeep(f"HTML nesting too deep for the parser: {error.message}")
+    if tree is None or (is_dubious_html(beginning) and len(tree) < 2):
+        raise NoText("the content is not an HTML page")
+    return tree
+
+
+# Hover cards and tooltips: a name's pop-up (its full name, its latest headlines, "MORE") sits
+# in the markup right after the name, and its text would be glued into the sentence ("Rep.
+# Ilhan OmarIlhan OmarHillicon Valley: ... MORE (D-Minn.)"). The pop-up goes, the name stays.
+_HOVER_CARDS = (
+    "//*[self::p or self::li]//*[contains(@class, 'rollover-people-block')"
+    " or contains(@class, 'rollover-block') or contains(@class, 'hovercard')"
+    " or contains(@class, 'hover-card') or contains(@class, 'tooltip')"
+    " or contains(@class, 'popover')]"
+)
+
+
+def _drop_hover_cards(tree: lxml.html.HtmlElement, budget: Budget) -> None:
+    for node in checked(tree.xpath(_HOVER_CARDS)[:1000], budget, "HTML hover cards"):
+        if node.getparent() is not None:
+            node.drop_tree()  # its tail (the sentence going on) is kept
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and _comparable(a) == _comparable(b)  # type: ignore[arg-type]
+
+
+def _comparable(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
+    text = text.replace("\u201d", '"').replace("\u2026", "...").replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+MAX_TOP_BLOCKS = 4  # blocks before the story where a page's header furniture may sit
+MAX_LABEL_WORDS = 8  # a section label or kicker above a headline
+
+
+def _tidy(out: Extracted, body: list[Paragraph], description: str | None) -> list[Paragraph]:
+    """What trafilatura keeps of the page around the story: the header (section label,
+    headline, standfirst, dateline, byline) repeated at the top, blocks of links to other
+    stories ("You may also like...", "DON'T MISS", "READ MORE: ..."), and the site's own lines
+    (newsletter, follow, share, reading time, tags). Links are kept as ``related``."""
+    top = [i for i, p in enumerate(body[:MAX_TOP_BLOCKS]) if _same(p.text, out.title)]
+    if top and all(chrome.word_count(p.text) <= MAX_LABEL_WORDS for p in body[: top[0]]):
+        body = body[top[0] + 1 :]  # the headline repeated, and the page's labels above it
+    while body and (
+        _same(body[0].text, out.title)
+        or (body[0].kind == "heading" and _same(body[0].text, description))
+        or (chrome.word_count(body[0].text) <= 12 and parse_visible_date(body[0].text))
+    ):
+        if _same(body[0].text, description) and not out.standfirst:
+            out.standfirst = body[0].text  # the standfirst set as a heading above the story
+        body = body[1:]
+    kept: list[Paragraph] = []
+    in_promo = False
+    for p in body:
+        text = p.text
+        if in_promo:
+            if chrome.word_count(text) <= 25 and not text.endswith((".", "!", "?", "”", '"')):
+                _relate(out, text)
+                continue
+            in_promo = False
+        if chrome.promo_head(text):
+            in_promo = True
+            continue
+        if (headline := chrome.promo_inline(text)) is not None:
+            _relate(out, headline)
+            continue
+        if chrome.site_line(text):
+            continue
+        kept.append(p)
+    while kept and kept[-1].kind == "heading":  # a heading with nothing under it is chrome
+        kept.pop()
+    return kept
+
+
+def _relate(out: Extracted, headline: str) -> None:
+    headline = re.sub(r"\s*\[[A-Za-z]{3,12}\]$", "", headline).strip()
+    fits = 3 <= chrome.word_count(headline) <= 25 and len(out.related) < MAX_RELATED
+    if fits and headline not in out.related:
+        out.related.append(headline)
+
+
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
 
 
@@ -164,14 +277,7 @@ def parse_html(
     """Extract an article from an HTML page. Raises ``NoText`` when there is no main text;
     ``TooLarge`` early when the page's text could not fit in ``max_article_chars``; and
     ``TimedOut`` between steps (and inside our loops) once ``budget`` is spent."""
-    parser = lxml.html.HTMLParser()
-    try:
-        tree = lxml.html.fromstring(html, parser=parser)
-    except (etree.ParserError, ValueError) as exc:
-        raise NoText(f"HTML could not be parsed: {exc}") from exc
-    for error in parser.error_log:
-        if error.type_name == "ERR_RESOURCE_LIMIT":  # libxml2 stops at 256 nested elements
-            raise TooDeep(f"HTML nesting too deep for the parser: {error.message}")
+    tree = _parse(html)
     budget.check("HTML parsing")
     # The page's text is never longer than the page: most pages need no count at all.
     if max_article_chars is not None and len(html) > EARLY_FACTOR * max_article_chars:
@@ -180,9 +286,13 @@ def parse_html(
     out.language = _declared_language(tree)
     _captions(tree, out, budget)
     _related(tree, out, budget)
+    meta = page_metadata(tree, url)
+    budget.check("HTML metadata")
+    _drop_hover_cards(tree, budget)
 
+    # the tree parsed once, as trafilatura parses (it works on its own copy)
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
         include_images=False, deduplicate=False,
         date_extraction_params=_DATE_PARAMS,
     )  # fmt: skip
@@ -190,12 +300,11 @@ def parse_html(
     if not isinstance(doc, Document) or doc.body is None:
         raise NoText("no main text found in the HTML page")
     out.url = valid_http_url(doc.url) or url  # the page's own link may be malformed
-    _metadata(tree, doc, out)
-    budget.check("HTML metadata")
+    _metadata(meta, doc, out)
     # What trafilatura keeps but a newsroom would not: share lines, "Read more: ...", bylines
     # and captions inside <p>. The same line rules as for plain-text scrapes.
     body = checked(_body(doc.body, out.title, budget), budget, "HTML furniture")
-    out.body = [p for p in body if not take_furniture(out, p.text)]
+    out.body = _tidy(out, [p for p in body if not take_furniture(out, p.text)], doc.description)
     description = clean_text(doc.description) if doc.description else None
     if description and not (out.body and out.body[0].text.startswith(description[:60])):
         out.standfirst = description

@@ -14,7 +14,8 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +28,7 @@ from newsflow.services.ingest.dates import parse_date, parse_visible_date
 MAX_JSON_LD_CHARS = 200_000
 MAX_JSON_DEPTH = 8
 MAX_CANDIDATES = 50
+MAX_ASSET_URLS = 2_000
 
 _ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|NewsArticle|Posting", re.I)
 
@@ -88,6 +90,9 @@ class PageMetadata:
     agencies: list[str] = field(default_factory=list)
     site_names: list[str] = field(default_factory=list)
     dropped: dict[str, str] = field(default_factory=dict)  # field -> why its value was not used
+    url: str | None = None
+    asset_dates: set[date] = field(default_factory=set)  # days in image/script URL paths
+    published_candidates: list[tuple[str, str]] = field(default_factory=list)  # (text, source)
 
 
 # -- gathering -------------------------------------------------------------------------------
@@ -200,10 +205,13 @@ _DATE_LABEL = re.compile(
 _UPDATED_LABEL = re.compile(r"^\W*(?:last\s+)?(?:updated|modified|actualizado|mis à jour)\b", re.I)
 
 
-def _visible_dates(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
+def _visible_dates(
+    tree: lxml.html.HtmlElement, *, updated: bool = False
+) -> Iterator[tuple[str, str]]:
     """Datelines a reader sees ("Published 7:07 PM EST Nov 19, 2019", "on Monday, November
     18th, 2019 at 11:08 a.m.", "2018-08-25 15:24"): short texts of dateline-like elements, the
-    first ones on the page, never an "Updated ..." line."""
+    first ones on the page; an "Updated ..." line only when ``updated`` is asked for (and
+    then only those)."""
     seen = 0
     for node in tree.xpath(_DATELINE_NODES)[:MAX_CANDIDATES]:
         if node.tag in ("script", "style", "meta", "time") or len(node) > 8:
@@ -212,15 +220,36 @@ def _visible_dates(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
         if not 6 <= len(text) <= 120 or not re.search(r"\d", text):
             continue
         for part in re.split(r"\s*(?:\||\u2022|\u00b7|\n)\s*", text)[:4]:
-            if _UPDATED_LABEL.match(part):
+            is_update = bool(_UPDATED_LABEL.match(part))
+            if is_update != updated:
                 continue
-            when = parse_visible_date(_DATE_LABEL.sub("", part))
+            label = _UPDATED_LABEL if updated else _DATE_LABEL
+            when = parse_visible_date(label.sub("", part))
             if when is not None:
-                yield when, "visible dateline"
+                yield when, "visible updated line" if updated else "visible dateline"
                 seen += 1
                 break
         if seen >= 3:
             return
+
+
+_ASSET_URLS = (
+    "//img/@src | //img/@data-src | //source/@srcset | //script/@src | //link/@href"
+    " | //meta[contains(@property, 'image') or contains(@name, 'image')]/@content"
+)
+
+
+def _asset_dates(tree: lxml.html.HtmlElement) -> set[date]:
+    """The days in the paths of the page's images, scripts and styles (upload dates)."""
+    days: set[date] = set()
+    for link in tree.xpath(_ASSET_URLS)[:MAX_ASSET_URLS]:
+        match = _URL_DATE.search(str(link))
+        if match:
+            try:
+                days.add(date(int(match["y"]), int(match["m"]), int(match["d"])))
+            except ValueError:
+                continue
+    return days
 
 
 def url_date(url: str | None) -> datetime | None:
@@ -391,7 +420,7 @@ def _label_off(title: str) -> str:
 
 def _choose_title(
     tree: lxml.html.HtmlElement, ld: list[dict[str, Any]], metas: dict[str, list[str]],
-    sites: list[str], fallback: str | None,
+    sites: list[str],
 ) -> Chosen | None:  # fmt: skip
     """The headline the page shows (its h1) when another source confirms it is the article's,
     else the page's own title for sharing (og:title, JSON-LD headline), else <title>, each
@@ -422,8 +451,6 @@ def _choose_title(
         text = _label_off(clean_line(node.text_content()))
         if text and not _is_site(text, sites) and 2 <= chrome.word_count(text) <= 40:
             return Chosen(text, f"{node.tag} headline")
-    if fallback and clean_line(fallback) and not _is_site(clean_line(fallback), sites):
-        stripped.append((strip_affixes(clean_line(fallback), sites), "trafilatura"))
     return Chosen(stripped[0][0], stripped[0][1]) if stripped else None
 
 
@@ -452,7 +479,7 @@ _BYLINE_NODES = (
 
 def _choose_authors(
     tree: lxml.html.HtmlElement, ld: list[dict[str, Any]], metas: dict[str, list[str]],
-    sites: list[str], fallback: str | None,
+    sites: list[str],
 ) -> tuple[Chosen | None, list[str]]:  # fmt: skip
     """People credited as authors, from the most trusted source that names any, and the
     agencies credited anywhere in those sources."""
@@ -476,8 +503,6 @@ def _choose_authors(
         text = clean_line(node.get("content") or node.text_content())
         if text and chrome.word_count(text) <= 30:
             sources.append(([text], "byline"))
-    if fallback:
-        sources.append(([fallback], "trafilatura"))
     for raw_names, source in sources:
         people: list[str] = []
         for raw in raw_names:
@@ -494,34 +519,57 @@ def _unique(items: list[str]) -> list[str]:
 
 
 # -- the page --------------------------------------------------------------------------------
-def page_metadata(
-    tree: lxml.html.HtmlElement,
-    url: str | None,
-    *,
-    fallback_title: str | None = None,
-    fallback_author: str | None = None,
-    fallback_date: str | None = None,
-) -> PageMetadata:
-    """Every metadata field of the page, chosen by trust (module docstring). ``fallback_*``:
-    what trafilatura and htmldate found, used last."""
+def page_metadata(tree: lxml.html.HtmlElement, url: str | None) -> PageMetadata:
+    """Every metadata field the page's own sources give, chosen by trust (module docstring).
+    Reads ``tree``, never changes it; ``complete`` then fills gaps from trafilatura's and
+    htmldate's findings, trusted least."""
     ld = _json_ld(tree)
     metas = _metas(tree)
-    out = PageMetadata(site_names=_site_names(tree, ld, metas, url))
-    out.title = _choose_title(tree, ld, metas, out.site_names, fallback_title)
+    out = PageMetadata(site_names=_site_names(tree, ld, metas, url), url=url)
+    out.title = _choose_title(tree, ld, metas, out.site_names)
+    out.published_candidates = [
+        *_date_candidates(tree, ld, metas, "datePublished", _PUBLISHED_META),
+        *_time_elements(tree),
+        *_visible_dates(tree),
+    ]
+    out.updated_at = _choose_date(
+        chain(
+            _date_candidates(tree, ld, metas, "dateModified", _MODIFIED_META),
+            _visible_dates(tree, updated=True),
+        )
+    )
+    out.asset_dates = _asset_dates(tree)
+    out.authors, out.agencies = _choose_authors(tree, ld, metas, out.site_names)
+    return out
 
-    def published() -> Iterator[tuple[str, str]]:
-        yield from _date_candidates(tree, ld, metas, "datePublished", _PUBLISHED_META)
-        yield from _time_elements(tree)
-        yield from _visible_dates(tree)
-        if fallback_date:
-            yield fallback_date, "htmldate"
 
-    out.published_at = _choose_date(published())
-    if out.published_at is None:
-        day = url_date(url)
-        if day is not None:
-            out.published_at = Chosen(day, "url path")
-    out.updated_at = _choose_date(_date_candidates(tree, ld, metas, "dateModified", _MODIFIED_META))
+def complete(
+    out: PageMetadata, *, title: str | None, author: str | None, found_date: str | None
+) -> PageMetadata:
+    """``out`` with what the page's sources left empty taken from trafilatura (``title``,
+    ``author``) and htmldate (``found_date``, the least trusted date before the URL path's), and
+    ``updated_at`` settled against ``published_at``."""
+    sites = out.site_names
+    fallback = clean_line(title or "")
+    if out.title is None and fallback and not _is_site(fallback, sites):
+        out.title = Chosen(_label_off(strip_affixes(fallback, sites)), "trafilatura")
+    # htmldate reads image and script URLs too: its date alone, when an asset's path gives
+    # that day and the article's URL does not, is an upload date, not a publication
+    if found_date and found_date.endswith("T00:00:00"):  # htmldate's way of saying "no time"
+        found_date = found_date[:10]
+    day = url_date(out.url)
+    when = parse_date(found_date) if found_date and not _has_time(found_date) else None
+    if when and when.date() in out.asset_dates and (day is None or day.date() != when.date()):
+        found_date = None
+    dates = [*out.published_candidates, *([(found_date, "htmldate")] if found_date else [])]
+    out.published_at = _choose_date(iter(dates))
+    if out.published_at is None and day is not None:
+        out.published_at = Chosen(day, "url path")
+    if out.authors is None and author:
+        people, agencies = chrome.byline_people(author, sites)
+        out.agencies = _unique([*out.agencies, *agencies])
+        if people:
+            out.authors = Chosen(people[:10], "trafilatura")
     if out.updated_at and out.published_at:
         if not not_before(out.updated_at.value, out.published_at.value):
             out.dropped["updated_at"] = (
@@ -531,7 +579,6 @@ def page_metadata(
             out.updated_at = None
         elif out.updated_at.value == out.published_at.value:
             out.updated_at = None  # not updated
-    out.authors, out.agencies = _choose_authors(tree, ld, metas, out.site_names, fallback_author)
     return out
 
 

@@ -100,7 +100,7 @@ def take_furniture(out: Extracted, s: str) -> bool:
         else:
             out.published_at = out.published_at or when
         return True
-    if chrome.is_chrome(s):
+    if chrome.is_chrome(s) or chrome.site_line(s):
         return True
     if (names := chrome.byline(s)) is not None:
         for name in names:
