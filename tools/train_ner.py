@@ -58,8 +58,10 @@ import spacy
 from spacy.cli.train import train
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
+from thinc.api import set_current_ops
 
 from newsflow.evaluation.ner import BaselineMissing, require_baseline
+from newsflow.services.enrich.decoder import NUMPY_OPS
 from newsflow.services.enrich.enrich import load_teacher
 from newsflow.services.enrich.mentions import KEPT_TYPES as KEPT_LABELS
 
@@ -324,6 +326,9 @@ def main() -> None:
             overrides["initialize.vectors"] = str(args.vectors)
             overrides["components.ner.model.tok2vec.pretrained_vectors"] = True
         overrides.update(dict(args.overrides))
+        # numpy's BLAS for every layer: blis's generic kernel on CPUs it does not know is
+        # several times slower (decision 0014); same arithmetic otherwise
+        set_current_ops(NUMPY_OPS)
         train(CONFIG, Path(tmp) / "model", overrides=overrides)
         nlp = spacy.load(Path(tmp) / "model" / "model-best")
         nlp.meta.update(describe(nlp, args.extra))
