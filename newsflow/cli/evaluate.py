@@ -21,13 +21,26 @@ def eval_extraction(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the scores here.")
     ] = None,
-) -> None:
+    site_text: Annotated[
+        bool,
+        typer.Option("--site-text", help="Instead, list site text left in newsflow's bodies "
+                     "(link and promotion lines, follow and newsletter footers, a repeated "
+                     "headline...); exit 1 if any."),
+    ] = False,
+) -> None:  # fmt: skip
     """Body-text precision/recall/F1 (ScrapingHub benchmark scoring), ours vs trafilatura."""
-    from newsflow.evaluation.extraction import evaluate  # noqa: PLC0415
+    from newsflow.evaluation.extraction import audit, evaluate  # noqa: PLC0415
     from newsflow.evaluation.report import write_scores  # noqa: PLC0415
 
     if not (path / "ground-truth.json").is_file():
         fail(f"no ground-truth.json in {path}")
+    if site_text:
+        left = audit(path)
+        for page_id, lines in left.items():
+            for line in lines:
+                typer.echo(f"{page_id[:12]}  {line[:120]}")
+        typer.echo(f"site text left: {sum(map(len, left.values()))} lines on {len(left)} pages")
+        raise typer.Exit(1 if left else 0)
     scores = evaluate(path)
     numbers = ("precision", "recall", "F1", "pages", "pages/s")
     columns = [Column("extractor"), *(Column(c, justify="right") for c in numbers)]

@@ -109,6 +109,48 @@ def load(path: Path) -> list[tuple[str, str, str | None, str]]:
     return pages
 
 
+# The kinds of site text issue 14 found in bodies, written apart from the ingest rules that
+# remove them (an audit, not the rules again): link and promotion lines in the common forms
+# and languages, follow / newsletter / share footers, timestamp-and-byline lines, tag lists.
+SITE_TEXT = re.compile(
+    r"^(?:related|read more|see more|see also|more|don['’]t miss|also read|leggi anche|"
+    r"lesen sie auch|mehr zum thema|lire aussi|à lire aussi|voir aussi|leia também|"
+    r"leia mais|veja também|lea también|lee también|ver también)\b\s*(?::|$)"
+    r"|^(?:you may also like|you might also like|most read|popular on|recommended for you)"
+    r"|\bsign up\b.{0,80}\bnewsletter\b|\bdelivered to your inbox\b"
+    r"|^follow (?:us|\S+(?: \S+){0,3}) on (?:twitter|facebook|instagram|youtube)"
+    r"|share (?:it|this) with a friend|^(?:filed under|tags|topics)\s*:"
+    r"|^\d{1,2}:\d\d\s*[ap]m\b.{0,40}\b\d{4}\b.{0,10}\bby\b"
+    r"|\[(?:INSIGHT|WARNING|NEWS|VIDEO|PICS|POLL)\]$"
+    r"|^(?:image|media) caption\b",
+    re.I,
+)
+
+
+def site_text(title: str, body: list[str]) -> list[str]:
+    """The lines of an extracted body that are site text of those kinds, and the headline
+    when the body repeats it as its first block."""
+    found = [line for line in body if SITE_TEXT.search(line.strip())]
+    if body and body[0].strip().casefold() == title.strip().casefold():
+        found.insert(0, body[0])
+    return found
+
+
+def audit(path: Path) -> dict[str, list[str]]:
+    """Site text left in newsflow's bodies of the pages at ``path``: page id -> lines."""
+    left: dict[str, list[str]] = {}
+    for page_id, html, url, _ in load(path):
+        raw = RawArticle(source="eval", url=url or None, content=html, content_type="text/html")
+        try:
+            article = normalise_article(raw)
+        except PoisonError:
+            continue
+        lines = site_text(article.title, [p.text for p in article.body])
+        if lines:
+            left[page_id] = lines
+    return left
+
+
 def evaluate(path: Path) -> list[Score]:
     pages = load(path)
     results = []

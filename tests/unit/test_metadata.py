@@ -294,3 +294,24 @@ def test_updated_is_never_before_published(
         return
     if a.published_at and a.updated_at:
         assert not_before(a.updated_at, a.published_at)
+
+
+# -- the audit of site text (newsflow eval extraction --site-text) ---------------------------
+def test_the_site_text_audit_finds_each_kind() -> None:
+    from newsflow.evaluation.extraction import site_text  # noqa: PLC0415
+
+    body = [
+        "Harbour bridge closed for repairs",
+        "The council voted on Tuesday to close the bridge.",
+        "READ MORE: Harbour tolls to rise",
+        "DON'T MISS",
+        "Ferry fares frozen [INSIGHT]",
+        "Leggi anche: Il ponte chiude",
+        "Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.",
+        "Get the day’s top headlines delivered to your inbox every morning.",
+        "5:45 AM PST 11/19/2019 by Jane Doe",
+        "Filed under: Harbour |",
+    ]
+    found = site_text("Harbour bridge closed for repairs", body)
+    assert found == [body[0], *body[2:]]
+    assert site_text("Harbour bridge closed for repairs", body[1:2]) == []
