@@ -184,6 +184,7 @@ def _comparable(text: str) -> str:
 
 MAX_TOP_BLOCKS = 4  # blocks before the story where a page's header furniture may sit
 MAX_LABEL_WORDS = 8  # a section label or kicker above a headline
+MAX_DATELINE_WORDS = 14
 
 
 def _tidy(out: Extracted, body: list[Paragraph], description: str | None) -> list[Paragraph]:
@@ -197,11 +198,16 @@ def _tidy(out: Extracted, body: list[Paragraph], description: str | None) -> lis
     while body and (
         _same(body[0].text, out.title)
         or (body[0].kind == "heading" and _same(body[0].text, description))
-        or (chrome.word_count(body[0].text) <= 12 and parse_visible_date(body[0].text))
-    ):
+        or (chrome.word_count(body[0].text) <= MAX_DATELINE_WORDS
+            and parse_visible_date(body[0].text))
+    ):  # fmt: skip
         if _same(body[0].text, description) and not out.standfirst:
             out.standfirst = body[0].text  # the standfirst set as a heading above the story
+        _dateline_byline(out, body[0].text)
         body = body[1:]
+    if body and out.title and _comparable(body[0].text).startswith(_comparable(out.title) + " "):
+        rest = body[0].text[len(out.title) :].strip()  # the headline glued before the story
+        body = [Paragraph(text=rest, kind=body[0].kind), *body[1:]] if rest else body[1:]
     kept: list[Paragraph] = []
     in_promo = False
     for p in body:
@@ -223,6 +229,15 @@ def _tidy(out: Extracted, body: list[Paragraph], description: str | None) -> lis
     while kept and kept[-1].kind == "heading":  # a heading with nothing under it is chrome
         kept.pop()
     return kept
+
+
+def _dateline_byline(out: Extracted, line: str) -> None:
+    """The people of a dateline that names them ("5:45 AM PST 11/19/2019 by Jane Doe"), as
+    authors when the page named none."""
+    match = re.search(r"\bby\s+(\S.*)$", line, re.I)
+    if match and not out.authors:
+        for person in chrome.byline_people(match.group(1))[0]:
+            out.add_author(person)
 
 
 def _relate(out: Extracted, headline: str) -> None:

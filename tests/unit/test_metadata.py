@@ -203,6 +203,19 @@ def test_the_headline_repeated_at_the_top_of_the_body_goes() -> None:
     assert _texts(a)[0].startswith("The city council voted")
 
 
+def test_a_dateline_with_its_byline_at_the_top_goes_and_names_the_author() -> None:
+    body = "<p>5:45 AM PST 11/19/2019 by Jane Doe</p>" + STORY
+    a = page("", H1, body)
+    assert _texts(a)[0].startswith("The city council voted")
+    assert a.authors == ["Jane Doe"]
+
+
+def test_a_headline_glued_before_the_first_paragraph_is_cut() -> None:
+    body = "<p>Harbour bridge closed for repairs " + STORY[3:]
+    a = page('<meta property="og:title" content="Harbour bridge closed for repairs">', H1, body)
+    assert _texts(a)[0].startswith("The city council voted")
+
+
 def test_link_blocks_and_promotions_go_to_related() -> None:
     body = (
         STORY.replace("</p><p>Repairs", "</p><p>READ MORE: Harbour tolls to rise in "
