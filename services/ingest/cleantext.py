@@ -26,9 +26,10 @@ _BLANKS = re.compile(r"\n{3,}")
 def clean_text(text: str) -> str:
     """Repair and normalise ``text``; newlines survive (they carry paragraph structure)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = ftfy.fix_text(text, _FTFY)
+    if not text.isascii():  # mojibake, ligatures and normal forms are all beyond ASCII
+        text = ftfy.fix_text(text, _FTFY)
+        text = unicodedata.normalize("NFC", text)
     text = _JUNK.sub("", text)
-    text = unicodedata.normalize("NFC", text)
     text = _SPACES.sub(" ", text)
     lines = [line.strip() for line in text.split("\n")]
     return _BLANKS.sub("\n\n\n", "\n".join(lines)).strip()

@@ -9,7 +9,10 @@ from datetime import datetime, timezone
 from dateutil import parser as dateparser
 from dateutil.parser import UnknownTimezoneWarning
 
-_MAX_DATE_CHARS = 80  # a date phrase is short; refuse to hand a paragraph to the parser
+_MAX_DATE_CHARS = 80
+_ISO_LIKE = re.compile(
+    r"^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,6})?)?)?(?:Z|[+-]\d\d:?\d\d)?$"
+)  # a date phrase is short; refuse to hand a paragraph to the parser
 
 
 def parse_date(text: str | None) -> datetime | None:
@@ -19,12 +22,22 @@ def parse_date(text: str | None) -> datetime | None:
     text = text.strip()
     if not text or len(text) > _MAX_DATE_CHARS or not any(ch.isdigit() for ch in text):
         return None
+    if _ISO_LIKE.match(text):  # most machine dates: the standard library's parser, 50x faster
+        try:
+            when = datetime.fromisoformat(
+                text.replace("Z", "+00:00", 1) if text.endswith("Z") else text
+            )
+        except ValueError:
+            pass
+        else:
+            offset = when.utcoffset()
+            return when if offset is None else when.replace(tzinfo=timezone(offset))
     try:
-        when: datetime = dateparser.parse(text, fuzzy=False)
+        parsed: datetime = dateparser.parse(text, fuzzy=False)
         # Inside the try: an offset of a day or more ("+2400") parses, then fails here.
-        offset = when.utcoffset()
+        offset = parsed.utcoffset()
         # dateutil hands back tzlocal() when an offset equals the machine's zone: pin it.
-        return when if offset is None else when.replace(tzinfo=timezone(offset))
+        return parsed if offset is None else parsed.replace(tzinfo=timezone(offset))
     except (ValueError, OverflowError):
         return None
 

@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from itertools import chain
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -291,6 +290,16 @@ def _choose_date(candidates: Iterator[tuple[str, str]]) -> Chosen | None:
     return Chosen(best, source)
 
 
+def _settled(candidates: list[tuple[str, str]]) -> bool:
+    """Whether the most trusted candidate that parses has a time and an offset (then a less
+    trusted one cannot change the choice: it lends only a missing time or offset)."""
+    for text, _ in candidates:
+        when = parse_date(text)
+        if when is not None and 1990 <= when.year <= 2100:
+            return _has_time(text) and when.tzinfo is not None
+    return False
+
+
 def _without_mislabelled(
     parsed: list[tuple[datetime, bool, str]],
 ) -> list[tuple[datetime, bool, str]]:
@@ -530,14 +539,13 @@ def page_metadata(tree: lxml.html.HtmlElement, url: str | None) -> PageMetadata:
     out.published_candidates = [
         *_date_candidates(tree, ld, metas, "datePublished", _PUBLISHED_META),
         *_time_elements(tree),
-        *_visible_dates(tree),
     ]
-    out.updated_at = _choose_date(
-        chain(
-            _date_candidates(tree, ld, metas, "dateModified", _MODIFIED_META),
-            _visible_dates(tree, updated=True),
-        )
-    )
+    if not _settled(out.published_candidates):  # the visible dateline only when it can matter
+        out.published_candidates += _visible_dates(tree)
+    modified = list(_date_candidates(tree, ld, metas, "dateModified", _MODIFIED_META))
+    if not _settled(modified):
+        modified += _visible_dates(tree, updated=True)
+    out.updated_at = _choose_date(iter(modified))
     out.asset_dates = _asset_dates(tree)
     out.authors, out.agencies = _choose_authors(tree, ld, metas, out.site_names)
     return out
