@@ -34,6 +34,7 @@ from lingua import LanguageDetector, LanguageDetectorBuilder
 
 CHUNK_CHARS = 300  # lingua's accuracy in low-accuracy mode is good from a sentence or two on
 MAX_CHUNKS = 5
+AGREED = 0.9  # both ends of a text this sure of one language: the middle is not read
 MIN_LETTERS = 80  # fewer letters than this: too short for the text to overrule a hint
 DECIDED = 0.75  # support at which the text decides: at least 3/4 of it in one language
 SHORT_CONFIDENCE = 0.9  # support a short or mixed text needs when there is no hint...
@@ -98,21 +99,40 @@ class Support(NamedTuple):
 
 def support(texts: Sequence[str]) -> Support:
     """Each language's support in ``texts``: lingua's confidence in it over the chunks,
-    weighted by their letters."""
+    weighted by their letters. The first and last chunks are read first; when both are one
+    language, confidently (``AGREED``), the chunks between are not read (lingua is most of the
+    cost of normalising a page; a mixed page shows in its ends or goes on to all chunks)."""
     chunks = _chunks([t for t in texts if t])
+    order = (
+        [0, len(chunks) - 1, *range(1, len(chunks) - 1)] if len(chunks) > 2 else range(len(chunks))
+    )
     totals: dict[str, float] = {}
     total_letters = 0
-    for chunk in chunks:
+    tops: list[tuple[str, float]] = []
+    read: list[str] = []
+    for index in order:
+        chunk = chunks[index]
         n = letters(chunk)
         if not n:
             continue
         total_letters += n
-        for value in _detector().compute_language_confidence_values(chunk):
+        read.append(chunk)
+        values = _detector().compute_language_confidence_values(chunk)
+        for value in values:
             if value.value > 0:
                 code = str(value.language.iso_code_639_1.name.lower())
                 totals[code] = totals.get(code, 0.0) + n * value.value
+        if values:
+            tops.append((str(values[0].language.iso_code_639_1.name.lower()), values[0].value))
+        if _agreed(tops):
+            break
     shares = {code: total / total_letters for code, total in totals.items()}
-    return Support(shares, total_letters, "\n".join(chunks))
+    return Support(shares, total_letters, "\n".join(read))
+
+
+def _agreed(tops: list[tuple[str, float]]) -> bool:
+    """Two chunks or more, each read as the same language with confidence ``AGREED``."""
+    return len(tops) >= 2 and len({c for c, _ in tops}) == 1 and min(v for _, v in tops) >= AGREED
 
 
 def identify(texts: Sequence[str], hint: str | None = None) -> str | None:
