@@ -42,6 +42,8 @@ class EmbeddedBroker:
         return f"{self.host}:{self.port}"
 
     def start(self, timeout: float = 15.0) -> EmbeddedBroker:
+        if not 0 < self.port < 65536:  # the broker binary would say so in its own words
+            raise RuntimeError(f"port {self.port} is not a TCP port (1 to 65535)")
         if port_open(self.host, self.port):
             raise RuntimeError(f"port {self.port} on {self.host} is already in use")
         try:

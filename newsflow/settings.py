@@ -4,28 +4,52 @@ Nested groups use ``__``: ``NEWSFLOW_TOPICS__RAW=feeds.raw``,
 ``NEWSFLOW_LIMITS__MAX_RAW_BYTES=...``.
 Secrets can also come from files in ``NEWSFLOW_SECRETS_DIR`` (a mounted Kubernetes Secret), one
 file per variable, named like it: ``$NEWSFLOW_SECRETS_DIR/NEWSFLOW_SECURITY__SASL_PASSWORD``.
-The environment wins over a file. A configuration error never shows the values it was given.
+The environment wins over a file. A ``.env`` file in the current directory is read too
+(``NEWSFLOW_...=value`` lines), below the environment and above the secret files.
+
+A configuration error never shows the values it was given: ``load_settings`` raises
+``InvalidSettings`` with one line per mistake, naming the variable and what it expects
+(``NEWSFLOW_PARTITIONS must be an integer >= 1``).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tempfile
+import types
+import typing
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+import annotated_types
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     NestedSecretsSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
 from newsflow.services.limits import Limits
 
 DEFAULT_BOOTSTRAP = "localhost:9092"
+PREFIX = "NEWSFLOW_"
 SECRETS_DIR_VARIABLE = "NEWSFLOW_SECRETS_DIR"  # read when Settings() is built
+DOTENV = ".env"  # in the current directory
 
 
 class Topics(BaseModel):
@@ -60,6 +84,21 @@ class Security(BaseModel):
     ssl_keyfile: Path | None = None
     ssl_key_password: SecretStr | None = None
 
+    @field_validator("ssl_cafile", "ssl_certfile", "ssl_keyfile")
+    @classmethod
+    def _readable_when_used(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        """The CA, certificate and key are read at start when the protocol uses TLS: a missing
+        one is named here, with its path, not later as a bare FileNotFoundError."""
+        if path is None or not str(info.data.get("protocol", "")).endswith("SSL"):
+            return path
+        if not path.exists():
+            raise ValueError(f"no such file: {path}")
+        if not path.is_file():
+            raise ValueError(f"not a file: {path}")
+        if not os.access(path, os.R_OK):
+            raise ValueError(f"cannot read {path} (permissions)")
+        return path
+
     @model_validator(mode="after")
     def _sasl_needs_credentials(self) -> Security:
         if self.protocol.startswith("SASL") and not (self.sasl_username and self.sasl_password):
@@ -71,6 +110,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NEWSFLOW_",
         env_nested_delimiter="__",
+        env_file=DOTENV,
         frozen=True,
         extra="ignore",
         hide_input_in_errors=True,  # an error next to a password must not print the password
@@ -202,7 +242,109 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+class InvalidSettings(ValueError):
+    """The settings cannot be built; the message says which variable and what it expects, one
+    line per mistake, and never shows a value that was given."""
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Build the settings once at start-up; CLI flags arrive as ``overrides``."""
+    """Build the settings once at start-up; CLI flags arrive as ``overrides``. Raises
+    ``InvalidSettings``."""
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)  # type: ignore[arg-type]  # values validated by pydantic
+    try:
+        return Settings(**clean)  # type: ignore[arg-type]  # values validated by pydantic
+    except (ValidationError, SettingsError) as exc:
+        raise InvalidSettings(explain(exc)) from None  # the cause may hold a value: not chained
+
+
+# --- naming the variables, and saying what they expect ---
+
+
+def variable(path: tuple[str | int, ...]) -> str:
+    """The environment variable of a field path: ("security", "ssl_cafile") ->
+    NEWSFLOW_SECURITY__SSL_CAFILE."""
+    return PREFIX + "__".join(str(p) for p in path).upper()
+
+
+def _group(annotation: Any) -> type[BaseModel] | None:
+    """The model class of a nested group (Topics, Security, Limits), else None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def leaves(
+    model: type[BaseModel] = Settings, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], FieldInfo]]:
+    """Every setting as (field path, field), groups flattened, in declaration order."""
+    for name, info in model.model_fields.items():
+        if (group := _group(info.annotation)) is not None:
+            yield from leaves(group, (*path, name))
+        else:
+            yield (*path, name), info
+
+
+def _field(path: tuple[str | int, ...]) -> FieldInfo | None:
+    model: type[BaseModel] | None = Settings
+    info = None
+    for part in path:
+        if model is None or (info := model.model_fields.get(str(part))) is None:
+            return None
+        model = _group(info.annotation)
+    return info
+
+
+def _number(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def expects(info: FieldInfo) -> str:
+    """What a field takes, in words: "an integer >= 1", "one of PLAIN, SCRAM-SHA-256"..."""
+    kind = info.annotation
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):  # X | None: what X takes
+        kind = next(a for a in typing.get_args(kind) if a is not type(None))
+    if typing.get_origin(kind) is Literal:
+        return "one of " + ", ".join(str(a) for a in typing.get_args(kind))
+    names: dict[object, str] = {bool: "true or false", int: "an integer", float: "a number",
+                                Path: "a path", SecretStr: "a secret", str: "text"}  # fmt: skip
+    words = names.get(kind, "a value")
+    bounds = []
+    for m in info.metadata:
+        for attr, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            if isinstance(m, annotated_types.BaseMetadata) and hasattr(m, attr):
+                bounds.append(f"{sign} {_number(getattr(m, attr))}")
+        if (pattern := getattr(m, "pattern", None)) is not None:
+            bounds.append(f"matching {pattern}")
+    return " ".join([words, " and ".join(bounds)]).strip()
+
+
+def _one(error: Any) -> str:
+    path = tuple(error["loc"])
+    info = _field(path)
+    if info is None or _group(info.annotation) is not None:  # a check across a group's fields
+        return str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "value_error":  # our own check: its message says what is wrong
+        return f"{variable(path)}: {str(error['msg']).removeprefix('Value error, ')}"
+    return f"{variable(path)} must be {expects(info)}"
+
+
+def explain(exc: ValidationError | SettingsError) -> str:
+    """One line per mistake: the variable and what it expects (never the value given)."""
+    if isinstance(exc, SettingsError):
+        found = re.search(r'field "(\w+)"', str(exc))
+        if found is None:  # the secrets folder, named and missing
+            folder = os.environ.get(SECRETS_DIR_VARIABLE)
+            return f"{SECRETS_DIR_VARIABLE}: {exc}" if folder and folder in str(exc) else str(exc)
+        name = found.group(1)
+        hint = f"{variable((name,))} must be JSON"
+        info = Settings.model_fields.get(name)
+        if info is not None and (group := _group(info.annotation)) is not None:
+            first = next(iter(group.model_fields))
+            hint += f" (or set its parts one by one: {variable((name, first))}...)"
+        if isinstance(exc.__cause__, json.JSONDecodeError):  # says where, never what
+            hint += f"; {exc.__cause__.msg} at character {exc.__cause__.pos}"
+        return hint
+    seen: dict[str, None] = {}
+    for error in exc.errors(include_input=False, include_url=False):
+        seen.setdefault(_one(error))
+    return "; ".join(seen)

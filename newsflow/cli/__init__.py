@@ -4,6 +4,7 @@
 One module per command group, registered here in the order ``newsflow --help`` lists them:
 
 * ``version``: version
+* ``config``: config
 * ``run``: broker, worker, up
 * ``messages``: produce, consume
 * ``process``: process
@@ -11,8 +12,8 @@ One module per command group, registered here in the order ``newsflow --help`` l
 * ``schemas``: schemas export
 * ``evaluate``: eval extraction, ner, topics
 
-``options`` holds what they share (option types, ``fail``, ``settings_for``), ``tables`` the
-one table renderer.
+``options`` holds what they share (option types, ``fail``, ``settings_for``, reading article
+files), ``tables`` the one table renderer. Shell completion: ``newsflow --install-completion``.
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ from typing import Annotated
 
 import typer
 
-from newsflow.cli import deadletters, evaluate, messages, process, run, schemas, version
+from newsflow.cli import config, deadletters, evaluate, messages, process, run, schemas, version
 
 app = typer.Typer(
     name="newsflow",
     help="Self-hostable news ingestion: raw articles in, normalised and enriched articles out.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -49,6 +49,7 @@ def _options(
 
 
 app.command()(version.version)
+app.command()(config.config)
 app.command()(run.broker)
 app.command()(run.worker)
 app.command()(messages.produce)

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from newsflow.cli.options import Bootstrap, Idle, err, fail, parse_at, settings_for
+from newsflow.cli.options import (
+    Bootstrap,
+    Idle,
+    client_settings,
+    err,
+    fail,
+    kafka_failed,
+    parse_at,
+)
 from newsflow.cli.tables import Column, Row, print_table
 from newsflow.kafka import BrokerUnavailable
 
@@ -18,6 +26,18 @@ if TYPE_CHECKING:
     from newsflow.deadletters import Outcome, Selector
 
 STAGES = ("ingest", "enrich")
+
+
+def error_codes() -> list[str]:
+    """Every error code a dead letter may carry: the ``code`` of each kind of poison."""
+    from newsflow.services.errors import PoisonError  # noqa: PLC0415
+
+    codes, kinds = set(), [PoisonError]
+    while kinds:
+        kind = kinds.pop()
+        codes.add(kind.code)
+        kinds += kind.__subclasses__()
+    return sorted(codes)
 
 
 def deadletters(
@@ -31,11 +51,11 @@ def deadletters(
     """Summarise the dead-letter topic by stage and error code (or list it with --json)."""
     from newsflow.deadletters import read_dead_letters, summarise  # noqa: PLC0415
 
-    settings = settings_for(bootstrap)
+    settings = client_settings(bootstrap)
     try:
         stored = asyncio.run(read_dead_letters(settings, idle=idle, timeout=timeout))
     except BrokerUnavailable as exc:
-        fail(str(exc))
+        kafka_failed(exc)
     letters = [x.dead_letter for x in stored]
     if as_json:
         for dl in letters:
@@ -57,7 +77,8 @@ def replay(
     *,  # typer passes options by name
     bootstrap: Bootstrap = None,
     code: Annotated[
-        list[str] | None, typer.Option(help="Error code to replay (repeatable).")
+        list[str] | None,
+        typer.Option(help="Error code to replay (repeatable), as `deadletters` lists them."),
     ] = None,
     stage: Annotated[list[str] | None, typer.Option(help="ingest or enrich (repeatable).")] = None,
     at: Annotated[
@@ -91,13 +112,16 @@ def replay(
         fail("say what to replay: --code, --stage, --at or --all", 2)
     if unknown := sorted(set(stage or ()) - set(STAGES)):
         fail(f"--stage takes ingest or enrich, not {', '.join(unknown)}", 2)
+    if unknown := sorted(set(code or ()) - set(error_codes())):
+        fail(f"unknown error code {', '.join(unknown)}; --code takes one of: "
+             f"{', '.join(error_codes())}", 2)  # fmt: skip
     coordinates = set()
     for item in at or []:
         if (parsed := parse_at(item)) is None:
             fail(f"--at takes TOPIC:PARTITION:OFFSET, not {item!r}", 2)
         coordinates.add(parsed)
     select = Selector(frozenset(code or ()), frozenset(stage or ()), frozenset(coordinates))
-    settings = settings_for(bootstrap)
+    settings = client_settings(bootstrap)
     if to is not None and settings.topics.resolve(to) in (
         settings.topics.deadletter,
         settings.topics.replayed,
@@ -114,7 +138,7 @@ def replay(
     try:
         outcomes = asyncio.run(run())
     except BrokerUnavailable as exc:
-        fail(str(exc))
+        kafka_failed(exc)
     if outcomes is None:
         fail(f"no dead letter on {settings.topics.deadletter} matches {_selection(select)}")
     _print_outcomes(outcomes)

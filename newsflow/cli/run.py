@@ -12,16 +12,29 @@ import typer
 from rich.console import Console
 
 from newsflow.broker import EmbeddedBroker, free_port, port_open
-from newsflow.cli.options import Bootstrap, ServiceChoice, err, fail, settings_for
+from newsflow.cli.options import (
+    Bootstrap,
+    ServiceChoice,
+    check_port,
+    env_help,
+    err,
+    fail,
+    kafka_failed,
+    settings_for,
+    web_port_problem,
+)
 from newsflow.kafka import BrokerUnavailable, TransactionsUnsupported
 from newsflow.procs import child_options, worker_command
-from newsflow.settings import load_settings
+from newsflow.settings import Settings
 
 
 def broker(
-    port: Annotated[int, typer.Option(help="Port to listen on (loopback only).")] = 9092,
+    port: Annotated[
+        int, typer.Option(help="Port to listen on (loopback only; 0: any free port).")
+    ] = 9092,
 ) -> None:
     """Run the embedded Kafka-protocol broker (Tansu, memory storage) until Ctrl-C."""
+    check_port(port, any_free=True)
     b = EmbeddedBroker(port, quiet=False)
     signal.signal(signal.SIGTERM, _interrupt)  # before the port opens: a stop may come at once
     try:
@@ -48,16 +61,20 @@ def worker(
     web_port: Annotated[
         int | None,
         typer.Option(
-            help="faust's web port [default: $NEWSFLOW_WEB_PORT or 6066; enrich +1 under 'all']"
+            help=env_help("Port of /healthz, /readyz and /metrics (enrich takes the next one "
+                          "under --service all).", "NEWSFLOW_WEB_PORT", 6066)
         ),
     ] = None,
-) -> None:
+) -> None:  # fmt: skip
     """Run the ingest and/or enrich workers until SIGTERM or Ctrl-C."""
+    if web_port is not None:
+        check_port(web_port, "--web-port")
     settings = settings_for(bootstrap)
+    base = web_port or settings.web_port
+    _check_web_ports(settings, [base, base + 1] if service is ServiceChoice.all else [base])
     if service is ServiceChoice.all:
         from newsflow.worker import run_all  # noqa: PLC0415  # faust is slow to import
 
-        base = web_port or settings.web_port
         argv = {
             s: worker_command(s, bootstrap=settings.bootstrap_servers, web_port=base + i)
             for i, s in enumerate(("ingest", "enrich"))
@@ -67,8 +84,18 @@ def worker(
 
     try:
         run_worker(settings, service.value, web_port=web_port)  # type: ignore[arg-type]  # ingest|enrich
-    except (BrokerUnavailable, TransactionsUnsupported) as exc:
+    except BrokerUnavailable as exc:
+        kafka_failed(exc)
+    except TransactionsUnsupported as exc:
         fail(str(exc))
+
+
+def _check_web_ports(settings: Settings, ports: list[int], *, option: bool = True) -> None:
+    """Exit 1 with the reason when a worker's web server could not listen (faust would stop
+    with a traceback, after connecting to Kafka)."""
+    for port in ports:
+        if problem := web_port_problem(settings.web_host, port, option=option):
+            fail(problem)
 
 
 def up(
@@ -81,14 +108,20 @@ def up(
     from newsflow.logs import configure_logging  # noqa: PLC0415
     from newsflow.showcase import run_showcase  # noqa: PLC0415
 
-    settings = load_settings()
+    check_port(port, any_free=True)
+    settings = settings_for()
+    _check_web_ports(settings, [settings.web_port, settings.web_port + 1], option=False)
     configure_logging(settings.log_level)
     signal.signal(signal.SIGTERM, _interrupt)
     if port_open("127.0.0.1", port):
         port = free_port()
-    with EmbeddedBroker(port) as b:
+    try:
+        b = EmbeddedBroker(port).start()
+    except RuntimeError as exc:
+        fail(str(exc))
+    try:
         worker_cmd = worker_command("all", bootstrap=b.bootstrap)
-        settings = load_settings(bootstrap_servers=b.bootstrap)
+        settings = settings_for(b.bootstrap)
         err.print(f"embedded broker on [bold]{b.bootstrap}[/bold]; starting workers (Ctrl-C stops)")
         proc = subprocess.Popen(worker_cmd, **child_options())
         try:
@@ -96,7 +129,7 @@ def up(
         except KeyboardInterrupt:
             pass
         except BrokerUnavailable as exc:
-            fail(str(exc))
+            kafka_failed(exc)
         finally:
             with contextlib.suppress(ProcessLookupError):
                 proc.send_signal(signal.SIGTERM)
@@ -104,3 +137,5 @@ def up(
                 proc.wait(30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+    finally:
+        b.stop()

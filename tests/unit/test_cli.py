@@ -40,6 +40,9 @@ runner = CliRunner()
         ["consume"],
         ["process"],
         ["up"],
+        ["config"],
+        ["deadletters"],
+        ["replay"],
         ["schemas", "export"],
     ],
 )
