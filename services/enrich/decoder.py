@@ -30,6 +30,7 @@ from spacy.attrs import ENT_IOB, ENT_TYPE, IS_SPACE, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from thinc.api import Model, NumpyOps
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # no type hints shipped
 
 # spaCy's move types (spacy/pipeline/_parser_internals/ner.pyx) and IOB codes (0 missing).
 _BEGIN, _IN, _LAST, _UNIT, _OUT = "BILUO"
@@ -43,9 +44,18 @@ PRESET_ATTRS = [ENT_IOB, ENT_TYPE, SENT_START, IS_SPACE]
 
 def use_numpy_blas(model: Model[Any, Any]) -> None:
     """Run ``model``'s layers on numpy's BLAS instead of blis (same results, see the module
-    docstring): thinc's documented ``NumpyOps(use_blis=False)``."""
+    docstring): thinc's documented ``NumpyOps(use_blis=False)``, with numpy's BLAS on one
+    thread (``one_blas_thread``)."""
+    one_blas_thread()
     for node in model.walk():
         node.ops = NUMPY_OPS
+
+
+def one_blas_thread() -> None:
+    """numpy's BLAS (OpenBLAS) on one thread in this process. A stage is one process on one
+    core; OpenBLAS's own threads, one per core, spin while the other stage's process holds
+    the second core: enrich ran 3x slower beside a busy process until this was set."""
+    threadpool_limits(limits=1, user_api="blas")
 
 
 class NerDecoder:
