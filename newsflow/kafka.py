@@ -62,7 +62,7 @@ async def connect(
     except (KafkaConnectionError, TimeoutError, OSError) as exc:
         await close()
         raise BrokerUnavailable(
-            f"cannot reach Kafka at {settings.bootstrap_servers}: {exc}"
+            f"cannot reach Kafka at {settings.bootstrap_servers}: {exc or type(exc).__name__}"
         ) from exc
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -50,11 +51,23 @@ def test_broker_command_refuses_a_busy_port(bootstrap: str) -> None:
 
 
 @pytest.mark.parametrize("service", ["ingest", "all"])
+def _web_port() -> int:
+    """A free port p with p+1 free too (enrich binds p+1 under ``--service all``)."""
+    while True:
+        port = free_port()
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+
+
 def test_worker_without_a_broker_exits_with_a_clear_message(service: str) -> None:
     port = free_port()
     done = subprocess.run(
         [sys.executable, "-m", "newsflow", "worker", "--service", service,
-         "--bootstrap", f"127.0.0.1:{port}"],
+         "--bootstrap", f"127.0.0.1:{port}", "--web-port", str(_web_port())],
         capture_output=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 1
