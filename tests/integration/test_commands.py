@@ -50,7 +50,6 @@ def test_broker_command_refuses_a_busy_port(bootstrap: str) -> None:
     assert b"already in use" in done.stderr
 
 
-@pytest.mark.parametrize("service", ["ingest", "all"])
 def _web_port() -> int:
     """A free port p with p+1 free too (enrich binds p+1 under ``--service all``)."""
     while True:
@@ -63,6 +62,7 @@ def _web_port() -> int:
         return port
 
 
+@pytest.mark.parametrize("service", ["ingest", "all"])
 def test_worker_without_a_broker_exits_with_a_clear_message(service: str) -> None:
     port = free_port()
     done = subprocess.run(
