@@ -95,13 +95,23 @@ def test_credentials_only_from_secrets(rendered) -> None:  # type: ignore[no-unt
 
 
 def test_configuration_is_generated_valid_and_drains_in_time(
-    rendered, monkeypatch: pytest.MonkeyPatch
+    rendered, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]  # pytest injects the fixture
     _, docs = rendered
     (cm,) = of_kind(docs, "ConfigMap")
     assert cm["metadata"]["name"].startswith("newsflow-config-")  # hashed: a change rolls pods
     for key, value in cm["data"].items():
         monkeypatch.setenv(key, value)
+    if ca := cm["data"].get("NEWSFLOW_SECURITY__SSL_CAFILE"):
+        # Settings check the CA file exists at start: every pod mounts it there (a Secret
+        # volume), and this test stands a file in for it
+        for d in of_kind(docs, "Deployment"):
+            mounts = [m["mountPath"] for c in d["spec"]["template"]["spec"]["containers"]
+                      for m in c.get("volumeMounts", [])]  # fmt: skip
+            assert any(ca.startswith(m.rstrip("/") + "/") for m in mounts), (ca, mounts)
+        stand_in = tmp_path / Path(ca).name
+        stand_in.write_text("a CA certificate")
+        monkeypatch.setenv("NEWSFLOW_SECURITY__SSL_CAFILE", str(stand_in))
     monkeypatch.setenv("NEWSFLOW_SECURITY__SASL_USERNAME", "u")  # from the Deployment / Secret
     monkeypatch.setenv("NEWSFLOW_SECURITY__SASL_PASSWORD", "p")
     settings = Settings()  # every value in the ConfigMap is a valid setting

@@ -103,9 +103,12 @@ def test_summarise_then_replay_after_a_fix(pipeline: Pipeline, samples: Path) ->
     dry = _cli(relaxed, "replay", "--code", "too_large", "--dry-run", "--idle", "2")
     assert dry.returncode == 0, dry.stderr
     assert "would replay 1 dead letter(s)" in _said(dry)
-    nothing = _cli(relaxed, "replay", "--code", "no_such_code", "--idle", "2")
-    assert nothing.returncode == 1
+    nothing = _cli(relaxed, "replay", "--code", "binary_content", "--idle", "2")
+    assert nothing.returncode == 1  # a known code no letter has: an empty selection
     assert "no dead letter" in _said(nothing)
+    unknown = _cli(relaxed, "replay", "--code", "no_such_code", "--idle", "2")
+    assert unknown.returncode == 2  # a code that does not exist: a mistake, named
+    assert "unknown error code no_such_code" in unknown.stderr.decode()
 
     pipeline.env = relaxed  # the fix: the default limits
     pipeline.start_worker("all")
@@ -145,7 +148,7 @@ def test_replaying_twice_publishes_once(pipeline: Pipeline, samples: Path) -> No
     letters = [
         letter("too_large", story, p1, o1),
         letter("too_large", big, p2, o2),
-        letter("bad_hash", big, p3, o3),  # the record there is ``changed``
+        letter("timeout", big, p3, o3),  # the record there is ``changed``
         letter("no_text", other, 0, 0, source_topic="billing.payments"),  # forged
     ]
     dead = _send(settings, settings.topics.deadletter, letters)
@@ -169,7 +172,7 @@ def test_replaying_twice_publishes_once(pipeline: Pipeline, samples: Path) -> No
         assert set(log[key]) == {"replayed_at", "to_topic", "to_partition", "to_offset",
                                  "error_code", "stage"}  # fmt: skip
 
-    refused = _cli(env, "replay", "--code", "bad_hash", "--idle", "2")
+    refused = _cli(env, "replay", "--code", "timeout", "--idle", "2")
     assert refused.returncode == 1
     assert "not sent" in refused.stdout.decode()
     assert "original's sha256 differs" in refused.stdout.decode()
