@@ -16,13 +16,22 @@ FieldRef = Literal["title", "standfirst"] | int
 
 class Mention(BaseModel):
     """Where an entity is named: ``field`` is "title", "standfirst" or a body paragraph index,
-    and ``text == <that field>[start:end]`` always holds."""
+    and ``text == <that field>[start:end]`` always holds. ``start``/``end`` count Unicode code
+    points (Python's ``str``); ``start_utf16``/``end_utf16`` count UTF-16 code units, the
+    offsets of JavaScript, Java and C# strings. The two differ after a character outside the
+    Basic Multilingual Plane (an emoji counts 1 code point, 2 UTF-16 units)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     field: FieldRef
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
+    start: int = Field(ge=0, description="Offset in the field, in Unicode code points.")
+    end: int = Field(ge=0, description="End offset (exclusive), in Unicode code points.")
+    start_utf16: int | None = Field(
+        default=None, ge=0, description="``start`` in UTF-16 code units (JavaScript, Java)."
+    )
+    end_utf16: int | None = Field(
+        default=None, ge=0, description="``end`` in UTF-16 code units (JavaScript, Java)."
+    )
     text: str = Field(min_length=1)
     type: EntityType | None = Field(
         default=None,

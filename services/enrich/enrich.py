@@ -32,7 +32,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from newsflow.schemas import EnrichedArticle, ModelInfo, NormalizedArticle
-from newsflow.schemas.enriched import FieldRef
+from newsflow.schemas.enriched import Entity, FieldRef
 from newsflow.services.budget import UNLIMITED, Budget
 from newsflow.services.enrich import data, decoder
 from newsflow.services.enrich.entities import build_entities
@@ -210,6 +210,24 @@ def _model_mentions(doc: Doc, text: str, ref: FieldRef) -> Iterator[RawMention]:
             yield m
 
 
+def with_utf16(entities: list[Entity], texts: dict[FieldRef, str]) -> list[Entity]:
+    """Each mention with its offsets in UTF-16 code units as well (``Mention``): the same as
+    the code-point offsets unless its field has characters beyond U+FFFF before them."""
+    astral = {ref: any(ord(ch) > 0xFFFF for ch in text) for ref, text in texts.items()}
+
+    def unit(ref: FieldRef, i: int) -> int:
+        return len(texts[ref][:i].encode("utf-16-le")) // 2 if astral[ref] else i
+
+    return [
+        e.model_copy(update={"mentions": [
+            m.model_copy(update={"start_utf16": unit(m.field, m.start),
+                                 "end_utf16": unit(m.field, m.end)})
+            for m in e.mentions
+        ]})
+        for e in entities
+    ]  # fmt: skip
+
+
 def english_only(article: NormalizedArticle) -> str | None:
     """Why the English models are not applied to ``article``, or None when they are: when its
     language is English. An unknown language (None: from a producer that does not detect it,
@@ -352,6 +370,7 @@ class Enricher:
             limit=self.limits.max_entities,
             max_mentions=self.limits.max_mentions,
         )
+        entities = with_utf16(entities, dict(fields))
         budget.check("topics")
         headline = f"{article.title}\n{article.standfirst or ''}"
         topics = self.topics.classify(headline, "\n".join(p.text for p in article.body))

@@ -207,3 +207,22 @@ def test_rules_name_well_known_events(enricher: Enricher) -> None:
     )
     kinds = {e.name: e.type for e in article.entities}
     assert kinds.get("Tour de France") == "EVENT" and kinds.get("Olympic Games") == "EVENT"
+
+
+def test_utf16_offsets_slice_every_mention_after_emoji(enricher: Enricher) -> None:
+    """A JavaScript or Java subscriber slices UTF-16 strings: after an emoji (one code point,
+    two UTF-16 units) the code-point offsets are off by one, the UTF-16 ones are not."""
+    article = enricher.enrich(normalise_payload(
+        "Merkel 🇩🇪 meets Macron 🇫🇷 in Paris\n\n"
+        "German Chancellor Angela Merkel 😀 met French President Emmanuel Macron in Paris on "
+        "Monday 🎉 to discuss the European Union budget with Ursula von der Leyen.".encode()
+    ))  # fmt: skip
+    fields = {"title": article.title, "standfirst": article.standfirst or ""}
+    fields.update({i: p.text for i, p in enumerate(article.body)})  # type: ignore[misc]
+    mentions = [m for e in article.entities for m in e.mentions]
+    assert any(m.start_utf16 != m.start for m in mentions)  # the emoji moved some
+    for m in mentions:
+        units = fields[m.field].encode("utf-16-le")
+        assert m.start_utf16 is not None and m.end_utf16 is not None
+        assert units[2 * m.start_utf16 : 2 * m.end_utf16].decode("utf-16-le") == m.text
+        assert fields[m.field][m.start : m.end] == m.text
