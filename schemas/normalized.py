@@ -49,9 +49,21 @@ class NormalizedArticle(BaseModel):
         description="News agencies credited for the story (Reuters, Associated Press, AFP...).",
     )
     published_at: datetime | None = Field(
-        default=None, description="ISO-8601; carries a UTC offset only when the input gave one."
+        default=None,
+        description=(
+            "First publication, ISO-8601. One rule for every timestamp newsflow publishes: with"
+            " a UTC offset when a source gave one; without one, it is the publisher's local"
+            " clock time and the offset is unknown (newsflow never invents one). A date alone"
+            " is midnight without an offset. Where it came from: metadata_sources."
+        ),
     )
-    updated_at: datetime | None = None
+    updated_at: datetime | None = Field(
+        default=None,
+        description=(
+            "Last update, ISO-8601, the same rule as published_at; never before it (compared"
+            " by clock time when only one has an offset); absent when not updated."
+        ),
+    )
     language: str | None = Field(default=None, description="ISO 639-1 code, when detected.")
     body: list[Paragraph]
     captions: list[Caption] = Field(default_factory=list)
