@@ -14,11 +14,13 @@ from typing import Any, cast
 import faust
 import structlog
 
+from newsflow import __version__
 from newsflow.agent import register_stage
 from newsflow.app import app_topics, create_app
 from newsflow.flow import ByteWindow
 from newsflow.health import Health
 from newsflow.health import install as install_health
+from newsflow.metrics import set_build_info
 from newsflow.publish import Publisher
 from newsflow.schemas import Stage
 from newsflow.services.ingest.dedupe import NearDuplicateIndex
@@ -68,7 +70,11 @@ def build_app(settings: Settings, stage: Stage, *, web_port: int | None = None) 
     exactly_once = settings.processing_guarantee == "exactly_once"
     send = Publisher(topics, health, stage, exactly_once=exactly_once)
     source = getattr(topics, STAGE_INPUT[stage])
-    register_stage(app, source, stage, handler(settings, stage), settings, send=send.send_many,
+    handle = handler(settings, stage)
+    register_stage(app, source, stage, handle, settings, send=send.send_many,
                    window=window)  # fmt: skip
+    enricher = getattr(handle, "enricher", None)
+    models = ",".join(f"{m.name} {m.version}" for m in getattr(enricher, "models", []))
+    set_build_info(__version__, stage, models or "-")
     health.set(models_loaded=True)
     return app

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from newsflow import __version__
 from newsflow.inputs import read_inputs
 from newsflow.showcase import sample_files
 from tests.integration.conftest import Pipeline
@@ -37,6 +38,10 @@ def test_health_pages_and_metrics(pipeline: Pipeline) -> None:
     assert "newsflow_processing_seconds_bucket" in metrics
     assert 'newsflow_batch_size_count{stage="ingest"}' in metrics
     assert "newsflow_ready 1.0" in metrics
+    assert (
+        f'newsflow_build_info{{models="-",stage="ingest",version="{__version__}"}} 1.0' in metrics
+    )
+    assert "_created" not in metrics  # no creation-time series beside every counter
     # unkeyed messages land on random partitions: a lag gauge for each partition that got one
     lag = re.findall(
         rf'newsflow_consumer_lag{{partition="(\d+)",topic="{pipeline.settings.topics.raw}"}}',
@@ -50,6 +55,8 @@ def test_health_pages_and_metrics(pipeline: Pipeline) -> None:
     assert got is not None
     enrich_metrics = got[1].decode()
     assert f"newsflow_end_to_end_seconds_count {len(payloads)}.0" in enrich_metrics
+    build = re.search(r'newsflow_build_info\{models="([^"]+)",stage="enrich"', enrich_metrics)
+    assert build and "newsflow/ner 1.1.0" in build.group(1), build
     assert (
         f'newsflow_messages_total{{outcome="published",stage="enrich"}} {len(payloads)}.0'
         in enrich_metrics
