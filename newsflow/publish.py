@@ -44,6 +44,7 @@ from newsflow.services.routing import Message, Routed, degrade
 
 log = structlog.get_logger(__name__)
 ORIGIN_HEADER = "newsflow-raw-timestamp"  # carried from raw to enriched, for end-to-end latency
+TRACEPARENT_HEADER = "traceparent"  # W3C Trace Context: a feed's trace, carried to every output
 FIRST_BACKOFF = 0.1
 MAX_BACKOFF = 10.0
 #: Errors that sending the same record again cannot cure.
@@ -89,6 +90,8 @@ class Publisher:
         headers = [("content-type", b"application/json"), ("schema", routed.schema.encode())]
         if routed.origin_timestamp is not None:
             headers.append((ORIGIN_HEADER, repr(routed.origin_timestamp).encode()))
+        if routed.traceparent is not None:
+            headers.append((TRACEPARENT_HEADER, routed.traceparent))
         return headers
 
     async def _send(self, routed: Routed) -> Any:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import math
+import re
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +27,7 @@ from newsflow import agentlog
 from newsflow.flow import ByteWindow
 from newsflow.journal import CrashJournal
 from newsflow.metrics import BATCH_SIZE, CONSUMER_LAG, END_TO_END
-from newsflow.publish import ORIGIN_HEADER, SendMany, deliver
+from newsflow.publish import ORIGIN_HEADER, TRACEPARENT_HEADER, SendMany, deliver
 from newsflow.schemas import Stage
 from newsflow.services.budget import Budget
 from newsflow.services.errors import CrashLoop
@@ -64,6 +65,24 @@ def origin_timestamp(message: Any, *, trust_header: bool) -> float | None:
                     return origin
                 break
     return float(message.timestamp) if message.timestamp else None
+
+
+_TRACEPARENT = re.compile(rb"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
+
+
+def traceparent(message: Any) -> bytes | None:
+    """The W3C ``traceparent`` header the message came with, when well formed (version, a
+    trace id, a parent id, flags; never all-zero ids): carried unchanged onto its outputs, so
+    a feed's trace follows the article to the enriched topic, newsflow's own tracing or not."""
+    headers = message.headers or []
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    for name, value in pairs:
+        if name == TRACEPARENT_HEADER and value:
+            raw = bytes(value).strip().lower()
+            if _TRACEPARENT.match(raw) and raw[3:35] != b"0" * 32 and raw[36:52] != b"0" * 16:
+                return raw
+            return None
+    return None
 
 
 def _record_lag(events: Sequence[Any]) -> None:
@@ -173,15 +192,17 @@ class StageRunner:
         ]  # fmt: skip
         origins = [origin_timestamp(e.message, trust_header=self.trust_origin_header)
                    for e in events]  # fmt: skip
+        traces = [traceparent(e.message) for e in events]
         out: list[Routed] = []
         for part in parts(messages, self.batch_max_bytes):
             start = time.perf_counter()
             routed = await loop.run_in_executor(self.executor, self.handle_part, part)
             held = origins[len(out) : len(out) + len(part)]
+            trace = traces[len(out) : len(out) + len(part)]
             routed = [
-                fit(dataclasses.replace(r, origin_timestamp=o), self.stage, value=v or b"",
-                    key=k, at=at, max_bytes=self.limits.max_message_bytes)
-                for r, o, (v, k, at) in zip(routed, held, part, strict=True)
+                fit(dataclasses.replace(r, origin_timestamp=o, traceparent=t), self.stage,
+                    value=v or b"", key=k, at=at, max_bytes=self.limits.max_message_bytes)
+                for r, o, t, (v, k, at) in zip(routed, held, trace, part, strict=True)
             ]  # fmt: skip
             routed = await deliver(self.send, self.stage, routed, part,
                                    max_bytes=self.limits.max_message_bytes)  # fmt: skip

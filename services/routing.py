@@ -6,7 +6,7 @@ off its event loop, each within a time budget."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
@@ -58,11 +58,13 @@ class Routed:
     error_code: str | None = None
     origin_timestamp: float | None = None  # when the raw article reached Kafka (epoch seconds)
     truncated: bool = False  # a dead letter that carries only a prefix of its input
+    traceparent: bytes | None = None  # the W3C trace context the input came with, carried on
 
     @property
     def size(self) -> int:
         """Bytes this record takes in a topic (key, value, headers and overhead), at most."""
-        headers = 64 + len(self.schema)  # content-type, schema and the origin timestamp
+        # content-type, schema, the origin timestamp and a W3C traceparent (55 bytes)
+        headers = 128 + len(self.schema)
         return len(self.key or b"") + len(self.value) + headers + RECORD_OVERHEAD
 
 
@@ -134,8 +136,10 @@ def fit(
             f"{max_bytes}-byte limit (NEWSFLOW_LIMITS__MAX_MESSAGE_BYTES); its input was "
             f"{len(value)} bytes"
         )
-        routed = dead_letter(stage, error, value=value, key=key, at=at,
+        letter = dead_letter(stage, error, value=value, key=key, at=at,
                              article_id=routed.article_id)  # fmt: skip
+        routed = replace(letter, origin_timestamp=routed.origin_timestamp,
+                         traceparent=routed.traceparent)  # fmt: skip
         if routed.size <= max_bytes:
             return routed
     return routed if routed.truncated else truncate(routed)
