@@ -18,9 +18,10 @@ _SHARED: list[Any] = [
 _configured = False
 
 
-def configure_logging(level: str = "INFO") -> None:
+def configure_logging(level: str = "INFO", stream: Any = None) -> None:
+    """JSON lines to ``stream`` (default: stderr)."""
     global _configured  # noqa: PLW0603  # configure once per process, by design
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=_SHARED,

@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import signal
 import subprocess
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -111,31 +112,50 @@ def up(
     check_port(port, any_free=True)
     settings = settings_for()
     _check_web_ports(settings, [settings.web_port, settings.web_port + 1], option=False)
-    configure_logging(settings.log_level)
-    signal.signal(signal.SIGTERM, _interrupt)
-    if port_open("127.0.0.1", port):
-        port = free_port()
-    try:
-        b = EmbeddedBroker(port).start()
-    except RuntimeError as exc:
-        fail(str(exc))
-    try:
-        worker_cmd = worker_command("all", bootstrap=b.bootstrap)
-        settings = settings_for(b.bootstrap)
-        err.print(f"embedded broker on [bold]{b.bootstrap}[/bold]; starting workers (Ctrl-C stops)")
-        proc = subprocess.Popen(worker_cmd, **child_options())
+    # the panels on stdout; the workers' and this process's JSON logs in a file of their own
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = (settings.data_dir / "newsflow-up.log").resolve()
+    with log_path.open("a", buffering=1) as log_file:
+        configure_logging(settings.log_level, stream=log_file)
+        signal.signal(signal.SIGTERM, _interrupt)
+        if port_open("127.0.0.1", port):
+            port = free_port()
         try:
-            asyncio.run(run_showcase(settings, Console()))
-        except KeyboardInterrupt:
-            pass
-        except BrokerUnavailable as exc:
-            kafka_failed(exc)
+            b = EmbeddedBroker(port).start()
+        except RuntimeError as exc:
+            fail(str(exc))
+        try:
+            _showcase(b.bootstrap, log_file, log_path, run_showcase)
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            b.stop()
+
+
+def _showcase(bootstrap: str, log_file: Any, log_path: Path, run_showcase: Any) -> None:
+    """Both workers (their output in ``log_file``) and the showcase, until Ctrl-C."""
+    worker_cmd = worker_command("all", bootstrap=bootstrap)
+    settings = settings_for(bootstrap)
+    err.print(f"embedded broker on [bold]{bootstrap}[/bold]; starting workers (Ctrl-C "
+              f"stops); their logs: {log_path}", soft_wrap=True)  # fmt: skip
+    proc = subprocess.Popen(worker_cmd, stdout=log_file, stderr=subprocess.STDOUT,
+                            **child_options())  # fmt: skip
+    hint = (
+        "\n[bold]Try next[/bold] (the broker and workers keep running; Ctrl-C stops them):\n"
+        f"  newsflow produce -b {bootstrap} YOUR_ARTICLE.txt     publish your own\n"
+        f"  newsflow consume -b {bootstrap} --topic enriched --format pretty\n"
+        f"  newsflow deadletters -b {bootstrap}\n"
+        "  newsflow process FILE                                    offline, no broker\n"
+        f"  logs: {log_path}"
+    )
+    try:
+        asyncio.run(run_showcase(settings, Console(), hint))
+    except KeyboardInterrupt:
+        pass
+    except BrokerUnavailable as exc:
+        kafka_failed(exc)
     finally:
-        b.stop()
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -229,7 +229,7 @@ def test_up_with_an_unreachable_broker_gives_the_reason(monkeypatch: pytest.Monk
         def wait(self, _timeout: float) -> int:
             return 0
 
-    async def showcase_times_out(settings: Settings, _console: object) -> None:
+    async def showcase_times_out(settings: Settings, _console: object, _hint: str = "") -> None:
         async def close() -> None:
             pass
 
@@ -239,7 +239,7 @@ def test_up_with_an_unreachable_broker_gives_the_reason(monkeypatch: pytest.Monk
     monkeypatch.setattr(run.subprocess, "Popen", lambda *_a, **_k: Proc())
     monkeypatch.setattr(run.signal, "signal", lambda *_a: None)
     monkeypatch.setattr(showcase, "run_showcase", showcase_times_out)
-    monkeypatch.setattr("newsflow.logs.configure_logging", lambda _level: None)
+    monkeypatch.setattr("newsflow.logs.configure_logging", lambda _level, **_kw: None)
     monkeypatch.setattr(run, "web_port_problem", lambda *_a, **_k: None)  # not this test's
     line = one_line_error(runner.invoke(app, ["up", "--port", "0"]), 1, progress=1)
     assert line.startswith("error: cannot reach Kafka at 127.0.0.1:19555: no answer in time")
