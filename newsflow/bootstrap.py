@@ -27,7 +27,7 @@ from newsflow.services.ingest.dedupe import NearDuplicateIndex
 from newsflow.services.ingest.handler import ingest_handler
 from newsflow.services.routing import STAGE_INPUT, STAGE_OUTPUT, Handler
 from newsflow.settings import Settings
-from newsflow.stage import forward
+from newsflow.stage import forward, refresh_lag
 
 log = structlog.get_logger(__name__)
 
@@ -77,4 +77,12 @@ def build_app(settings: Settings, stage: Stage, *, web_port: int | None = None) 
     models = ",".join(f"{m.name} {m.version}" for m in getattr(enricher, "models", []))
     set_build_info(__version__, stage, models or "-")
     health.set(models_loaded=True)
+
+    @app.timer(settings.lag_interval)  # type: ignore[untyped-decorator]  # faust is untyped
+    async def _lag() -> None:
+        try:
+            await refresh_lag(app.consumer)
+        except Exception as exc:  # a metric: never a reason to stop the worker
+            log.warning("lag_refresh_failed", error=f"{type(exc).__name__}: {exc}")
+
     return app

@@ -171,6 +171,12 @@ class Settings(BaseSettings):
     heartbeat_interval: float = Field(default=1.0, gt=0)
     rebalance_timeout: float = Field(default=10.0, gt=0)
     commit_interval: float = Field(default=1.0, gt=0)
+    lag_interval: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds between refreshes of newsflow_consumer_lag from the broker's end "
+        "offsets and the group's committed offsets (so a stuck worker's lag grows).",
+    )
     fetch_max_wait: float = Field(
         default=0.1,
         gt=0,
