@@ -23,7 +23,10 @@ class Mention(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    field: FieldRef
+    field: FieldRef = Field(
+        description='The text the offsets point into: "title", "standfirst", or the index'
+        " (0-based) of a paragraph in body."
+    )
     start: int = Field(ge=0, description="Offset in the field, in Unicode code points.")
     end: int = Field(ge=0, description="End offset (exclusive), in Unicode code points.")
     start_utf16: int | None = Field(
@@ -32,7 +35,11 @@ class Mention(BaseModel):
     end_utf16: int | None = Field(
         default=None, ge=0, description="``end`` in UTF-16 code units (JavaScript, Java)."
     )
-    text: str = Field(min_length=1)
+    text: str = Field(
+        min_length=1,
+        description="The mention as written: the field's text from start to end (code points),"
+        " and from start_utf16 to end_utf16 (UTF-16 code units) when those are given.",
+    )
     type: EntityType | None = Field(
         default=None,
         description="The mention's own type where it differs from its entity's: a nationality "
@@ -41,10 +48,18 @@ class Mention(BaseModel):
 
 
 class Entity(BaseModel):
+    """One real-world thing the article names (a person, an organisation, a place...), with
+    every place it is named."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(description="One canonical name per real-world thing in the article.")
-    type: EntityType
+    type: EntityType = Field(
+        description="What the entity is, in OntoNotes labels: PERSON, ORG (organisation), GPE"
+        " (country, city, state), LOC (other place: region, sea, mountain), NORP (nationality,"
+        " religious or political group), FAC (building, airport, road, bridge), EVENT, PRODUCT,"
+        " LAW, WORK_OF_ART."
+    )
     mentions: list[Mention] = Field(
         description="Where the entity is named, in reading order (title, standfirst, then "
         "paragraphs; by offset within each): the first max_mentions of them "
@@ -55,7 +70,14 @@ class Entity(BaseModel):
         description="How many times the article names the entity, every mention counted "
         "(mentions lists at most max_mentions of them); salience uses them all.",
     )
-    salience: float = Field(ge=0.0, le=1.0)
+    salience: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="How central the entity is to this article, 0 to 1: from where it is named"
+        " (headline, standfirst, first paragraph), how often and in how many fields; places,"
+        " buildings and nationalities count for less. Ranks entities within one article; not"
+        " a probability, and not comparable across articles.",
+    )
     country: str | None = Field(
         default=None,
         pattern=r"^[A-Z]{2}$",
@@ -65,18 +87,37 @@ class Entity(BaseModel):
 
 
 class Topic(BaseModel):
+    """An IPTC Media Topic the article is about: a top-level subject or one of its
+    second-level subjects."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str = Field(pattern=r"^\d{8}$", description="IPTC Media Topic code (medtop:<code>).")
-    label: str
-    score: float = Field(ge=0.0, le=1.0)
+    label: str = Field(
+        description="The topic's IPTC English name, e.g. 'economy, business and finance'."
+    )
+    score: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="Confidence, 0 to 1: the topic classifier's probability for the topics it"
+        " picks; for those only the IPTC keyword lexicon finds, a keyword score kept below the"
+        " top topic's; a second-level topic never scores above its parent.",
+    )
 
 
 class ModelInfo(BaseModel):
+    """One of the enrich stage's models, and whether it ran on this article."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str
-    version: str
+    name: str = Field(
+        description="The model, e.g. 'newsflow/ner' (entities), 'newsflow/entity-rules',"
+        " 'newsflow/topic-coarse' (topics), 'newsflow/iptc-lexicon'."
+    )
+    version: str = Field(
+        description="The model's version as its files give it (e.g. '1.1.0'): a new version may"
+        " give different entities or topics for the same text."
+    )
     applied: bool = Field(
         default=True,
         description="Whether the model ran on this article. False for a model not meant for "
@@ -97,6 +138,9 @@ class ModelInfo(BaseModel):
 
 
 class EnrichedArticle(NormalizedArticle):
+    """The normalised article, every field as ingest published it, plus what the enrich stage
+    found in it: entities, topics, and the models that found them."""
+
     entities: list[Entity] = Field(
         default_factory=list,
         description="Sorted by salience; at most max_entities (NEWSFLOW_LIMITS__MAX_ENTITIES).",

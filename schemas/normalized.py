@@ -13,8 +13,15 @@ class Paragraph(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    text: str = Field(min_length=1)
-    kind: Literal["paragraph", "heading"] = "paragraph"
+    text: str = Field(
+        min_length=1,
+        description="The block's text: one line, whitespace collapsed, never empty. A mention"
+        " whose field is this paragraph's index points into it.",
+    )
+    kind: Literal["paragraph", "heading"] = Field(
+        default="paragraph",
+        description="'heading' for a sub-heading inside the story, 'paragraph' for running text.",
+    )
 
 
 class Caption(BaseModel):
@@ -22,14 +29,27 @@ class Caption(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    text: str
-    credit: str | None = None
+    text: str = Field(
+        description="The caption, without labels such as 'Image caption' and without its credit."
+    )
+    credit: str | None = Field(
+        default=None,
+        description="Who is credited for the photo (photographer, agency: 'Jane Doe / AFP'), as"
+        " the page gave it; null when the caption had no credit.",
+    )
 
 
 class NormalizedArticle(BaseModel):
+    """One article as the ingest stage publishes it: its text as paragraphs, its metadata, and
+    where each metadata value came from."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[1] = Field(
+        default=1,
+        description="Contract version; only 1 exists. What may change within it and what bumps"
+        " it: docs/compatibility.md.",
+    )
     article_id: str = Field(
         pattern=r"^[0-9a-f]{32}$",
         description=(
@@ -37,9 +57,21 @@ class NormalizedArticle(BaseModel):
             " so a re-delivered article gets the same id. Also the Kafka message key."
         ),
     )
-    source: str
-    url: str | None = None
-    title: str
+    source: str = Field(
+        description="The feed's name: the raw envelope's source (cleaned), or the name of the"
+        " topic the raw message was read from when it was bare text or HTML or had no source."
+    )
+    url: str | None = Field(
+        default=None,
+        description="The article's address: the envelope's url, else metadata.url, else (HTML)"
+        " the page's own canonical link; absolute http(s), as given (article_id is derived"
+        " from its canonical form). Null when none is known.",
+    )
+    title: str = Field(
+        description="The headline, never empty: the feed's metadata.title, else the one"
+        " extracted (HTML: the displayed headline, site and section affixes cut; plain text:"
+        " the first line that is not site chrome), else the body's first paragraph."
+    )
     standfirst: str | None = Field(default=None, description="The summary under the headline.")
     authors: list[str] = Field(
         default_factory=list, description="People credited as the article's authors (byline)."
@@ -65,10 +97,19 @@ class NormalizedArticle(BaseModel):
         ),
     )
     language: str | None = Field(default=None, description="ISO 639-1 code, when detected.")
-    body: list[Paragraph]
-    captions: list[Caption] = Field(default_factory=list)
+    body: list[Paragraph] = Field(
+        description="The story's text in reading order, paragraphs and sub-headings, boilerplate"
+        " removed; never empty. Mentions name a paragraph by its index (0-based)."
+    )
+    captions: list[Caption] = Field(
+        default_factory=list,
+        description="Photo captions found with the story, in order, each once, with its credit.",
+    )
     related: list[str] = Field(default_factory=list, description="Headlines of linked stories.")
-    word_count: int = Field(ge=0)
+    word_count: int = Field(
+        ge=0,
+        description="Words in the body (split on whitespace); title and standfirst not counted.",
+    )
     content_hash: str = Field(
         pattern=r"^sha256:[0-9a-f]{64}$",
         description="SHA-256 of the normalised title, standfirst and body.",

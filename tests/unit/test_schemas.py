@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
+from typing import get_args
 
 import jsonschema
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from newsflow.schemas import CONTRACTS, DeadLetter, EnrichedArticle, RawArticle
 from newsflow.schemas.export import render_all
@@ -34,6 +36,43 @@ def test_outputs_validate_against_the_published_schemas() -> None:
     ):
         schema = json.loads(render_all()[name])
         jsonschema.validate(json.loads(obj.model_dump_json()), schema)
+
+
+def _models(model: type[BaseModel]) -> Iterator[type[BaseModel]]:
+    """``model`` and every model inside it (a field's type, or an item or member of one)."""
+    yield model
+    for info in model.model_fields.values():
+        for kind in _types(info.annotation):
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                yield from _models(kind)
+
+
+def _types(annotation: object) -> Iterator[object]:
+    yield annotation
+    for arg in get_args(annotation):
+        yield from _types(arg)
+
+
+PUBLISHED = {model for contract in CONTRACTS.values() for model in _models(contract)}
+
+
+def test_the_walk_finds_the_nested_models() -> None:
+    assert {m.__name__ for m in PUBLISHED} == {
+        "RawArticle", "NormalizedArticle", "Paragraph", "Caption", "EnrichedArticle",
+        "Entity", "Mention", "Topic", "ModelInfo", "DeadLetter",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "model", sorted(PUBLISHED, key=lambda m: m.__name__), ids=lambda m: m.__name__
+)
+def test_every_published_field_and_model_is_described(model: type[BaseModel]) -> None:
+    """Descriptions flow into the JSON Schema and the AsyncAPI document: none may be missing."""
+    assert model.__doc__, f"{model.__name__} has no docstring (the schema's description)"
+    missing = [name for name, info in model.model_fields.items() if not info.description]
+    assert not missing, f"{model.__name__}: no description for {missing}"
+    schema = model.model_json_schema(mode="serialization")
+    assert all("description" in prop for prop in schema["properties"].values())
 
 
 def test_every_contract_is_versioned() -> None:
