@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
-from typing import get_args
+from typing import Any, get_args
 
 import jsonschema
 import pytest
@@ -36,6 +36,94 @@ def test_outputs_validate_against_the_published_schemas() -> None:
     ):
         schema = json.loads(render_all()[name])
         jsonschema.validate(json.loads(obj.model_dump_json()), schema)
+
+
+def _on_disk(name: str) -> dict[str, Any]:
+    text = resources.files("newsflow.schemas.json").joinpath(f"{name}.schema.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def _objects(schema: Any) -> Iterator[dict[str, Any]]:
+    """Every object schema with properties (a model) inside ``schema``."""
+    if isinstance(schema, list):
+        for item in schema:
+            yield from _objects(item)
+    elif isinstance(schema, dict):
+        if schema.get("type") == "object" and isinstance(schema.get("properties"), dict):
+            yield schema
+        for value in schema.values():
+            yield from _objects(value)
+
+
+def _closed(schema: Any) -> Any:
+    """``schema`` as the models are: every model object closed, the rest unchanged."""
+    if isinstance(schema, list):
+        return [_closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _closed(v) for k, v in schema.items() if k not in ("$schema", "$id")}
+    if schema.get("type") == "object" and isinstance(schema.get("properties"), dict):
+        out.pop("additionalProperties", None)
+    return out
+
+
+@pytest.mark.parametrize("name", list(CONTRACTS))
+def test_published_schemas_let_consumers_ignore_added_fields(name: str) -> None:
+    """Every object in the exported files allows additional properties, so a consumer that
+    validates with them does not break when a field is added within schema_version 1."""
+    schema = _on_disk(name)
+    objects = list(_objects(schema))
+    assert len(objects) == 1 + len(schema.get("$defs", {}))
+    assert all(o["additionalProperties"] is True for o in objects)
+
+
+@pytest.mark.parametrize("name", list(CONTRACTS))
+def test_published_schemas_match_the_models_but_for_added_fields(name: str) -> None:
+    """Open, and otherwise the models' own schema: no field, type or constraint differs."""
+    model = CONTRACTS[name].model_json_schema(mode="serialization")
+    assert _closed(_on_disk(name)) == _closed(model)
+
+
+def test_maps_keep_their_value_schemas() -> None:
+    props = _on_disk("NormalizedArticle")["properties"]
+    assert props["provenance"]["additionalProperties"] == {
+        "enum": ["feed", "extracted"], "type": "string"
+    }  # fmt: skip
+    assert props["metadata_sources"]["additionalProperties"] == {"type": "string"}
+
+
+MAPS = {"provenance", "metadata_sources"}  # maps, not models: their keys are data
+
+
+def _add_everywhere(data: Any) -> Any:
+    """``data`` with a field no version has yet added to every model object in it."""
+    if isinstance(data, list):
+        return [_add_everywhere(item) for item in data]
+    if isinstance(data, dict):
+        inner = {k: v if k in MAPS else _add_everywhere(v) for k, v in data.items()}
+        return {**inner, "added_later": {"x": 1}}
+    return data
+
+
+def test_an_added_field_passes_the_published_schema_not_the_model() -> None:
+    """What docs/compatibility.md promises: a consumer validating with the published schema
+    ignores a field added later; newsflow's own models still refuse it (extra="forbid")."""
+    enriched = Enricher().enrich(normalise_payload(SAMPLE))
+    letter = DeadLetter(
+        stage="enrich", error_code="invalid_article", reason="r", original=b"{}",
+        source_topic="articles.normalized", source_partition=0, source_offset=1,
+        failed_at=datetime(2025, 6, 10, tzinfo=UTC),
+    )  # fmt: skip
+    for name, obj in (("EnrichedArticle", enriched), ("DeadLetter", letter)):
+        data = _add_everywhere(json.loads(obj.model_dump_json()))
+        jsonschema.validate(data, _on_disk(name))
+        with pytest.raises(ValidationError, match="added_later"):
+            type(obj).model_validate(data)
+    data = _add_everywhere(json.loads(enriched.model_dump_json()))
+    del data["added_later"]
+    with pytest.raises(ValidationError, match=r"body\.0\.added_later"):  # nested ones too
+        EnrichedArticle.model_validate(data)
 
 
 def _models(model: type[BaseModel]) -> Iterator[type[BaseModel]]:
