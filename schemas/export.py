@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from newsflow.schemas import CONTRACTS
 
@@ -37,6 +38,17 @@ def published_schema(model: type[BaseModel]) -> dict[str, Any]:
     """A contract's JSON Schema as published: serialised form, objects open."""
     schema: dict[str, Any] = open_objects(model.model_json_schema(mode="serialization"))
     return schema
+
+
+def component_schemas(ref_template: str) -> dict[str, Any]:
+    """Every contract and the models inside them as published, one definition each, with
+    ``$ref`` made by ``ref_template`` (``"#/components/schemas/{model}"`` for AsyncAPI)."""
+    mode: JsonSchemaMode = "serialization"
+    _, top = models_json_schema(
+        [(model, mode) for model in CONTRACTS.values()], ref_template=ref_template
+    )
+    definitions: dict[str, Any] = open_objects(top["$defs"])
+    return definitions
 
 
 def render_all() -> dict[str, str]:
