@@ -54,7 +54,7 @@ fmt: $(STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-schemas: $(STAMP)  ## regenerate the JSON Schema files in schemas/json from the models
+schemas: $(STAMP)  ## regenerate schemas/json (JSON Schemas and asyncapi.json) from the models and settings
 	$(BIN)/newsflow schemas export
 
 LOCK := $(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 \
