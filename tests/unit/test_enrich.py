@@ -226,3 +226,19 @@ def test_utf16_offsets_slice_every_mention_after_emoji(enricher: Enricher) -> No
         assert m.start_utf16 is not None and m.end_utf16 is not None
         assert units[2 * m.start_utf16 : 2 * m.end_utf16].decode("utf-16-le") == m.text
         assert fields[m.field][m.start : m.end] == m.text
+
+
+def test_places_carry_their_geonames_id_and_a_citys_coordinates(enricher: Enricher) -> None:
+    article = enricher.enrich(normalise_payload(
+        b"Dock strike spreads from Rotterdam\n\nDock workers in Rotterdam walked out on Monday, "
+        b"and unions in France said they would join them. Officials in Texas were watching."
+    ))  # fmt: skip
+    places = {e.name: e for e in article.entities}
+    rotterdam = places["Rotterdam"]
+    assert (rotterdam.geonames_id, rotterdam.country) == (2747891, "NL")
+    assert rotterdam.latitude == pytest.approx(51.92, abs=0.01)
+    assert rotterdam.longitude == pytest.approx(4.48, abs=0.01)
+    france = places["France"]  # a country: its id, no single point
+    assert (france.geonames_id, france.latitude, france.longitude) == (3017382, None, None)
+    assert places["Texas"].geonames_id == 4736286  # a US state
+    assert all(e.geonames_id is None for e in article.entities if e.type == "PERSON")
