@@ -72,7 +72,9 @@ WORKER_ENV = {
     "NEWSFLOW_REBALANCE_TIMEOUT": "3",
     "NEWSFLOW_WEB_HOST": "127.0.0.1",
     "NEWSFLOW_LOG_LEVEL": "WARNING",
-    "NEWSFLOW_LIMITS__MAX_RAW_BYTES": "20000000",
+    # the 100x article of --scaling (about 120,000 words, 700,000 characters) within the limits
+    # (the raw record stays under the default 4 MB / 2 = 2 MB the topics are created with)
+    "NEWSFLOW_LIMITS__MAX_ARTICLE_CHARS": "2000000",
     "NEWSFLOW_LIMITS__MAX_PARAGRAPHS": "100000",
 }
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import trafilatura
 
+from newsflow.evaluation.progress import progress
 from newsflow.schemas import RawArticle
 from newsflow.services.errors import PoisonError
 from newsflow.services.ingest.normalise import normalise_article
@@ -156,7 +157,7 @@ def evaluate(path: Path) -> list[Score]:
     results = []
     for name, extract in EXTRACTORS.items():
         start = time.perf_counter()
-        bodies = [extract(html, url) for _, html, url, _ in pages]
+        bodies = [extract(html, url) for _, html, url, _ in progress(pages, name)]
         elapsed = time.perf_counter() - start
         counts = [
             page_counts(gold, body) for (_, _, _, gold), body in zip(pages, bodies, strict=True)

@@ -31,6 +31,7 @@ from htmldate import find_date
 from trafilatura.settings import Document
 
 from newsflow.evaluation.extraction import load
+from newsflow.evaluation.progress import progress
 from newsflow.schemas import RawArticle
 from newsflow.services.errors import PoisonError
 from newsflow.services.ingest.dates import parse_date
@@ -134,7 +135,7 @@ def evaluate(path: Path, gold_path: Path = GOLD) -> list[Score]:
     results = []
     for name, (extract, fields) in SYSTEMS.items():
         start = time.perf_counter()
-        found = [extract(html, url) for _, html, url in pages]
+        found = [extract(html, url) for _, html, url in progress(pages, name)]
         seconds = time.perf_counter() - start
         right = dict.fromkeys(fields, 0)
         misses: dict[str, list[str]] = {f: [] for f in fields}

@@ -17,9 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import spacy
 
+from newsflow.evaluation.progress import progress
 from newsflow.schemas import NormalizedArticle, Paragraph
 from newsflow.services.enrich.enrich import SPACY_MODEL, Enricher, load_model
 from newsflow.services.limits import Limits
@@ -119,10 +121,17 @@ def _article(doc: list[Sentence]) -> NormalizedArticle:
     )  # fmt: skip
 
 
+def _enriched(enricher: Enricher, articles: list[NormalizedArticle]) -> Iterator[Any]:
+    """``enrich_many`` in chunks of 25 articles, with a progress bar on a terminal."""
+    chunks = [articles[i : i + 25] for i in range(0, len(articles), 25)]
+    for chunk in progress(chunks, "newsflow"):
+        yield from enricher.enrich_many(chunk)
+
+
 def newsflow_spans(enricher: Enricher, docs: list[list[Sentence]]) -> set[Span]:
     out: set[Span] = set()
     articles = [_article(d) for d in docs]
-    for doc_i, (doc, result) in enumerate(zip(docs, enricher.enrich_many(articles), strict=True)):
+    for doc_i, (doc, result) in enumerate(zip(docs, _enriched(enricher, articles), strict=True)):
         if isinstance(result, Exception):
             continue
         aligners = [_Aligner([t for t, _ in s]) for s in doc]
@@ -148,7 +157,8 @@ def baseline_spans(nlp: spacy.language.Language, docs: list[list[Sentence]]) -> 
     out: set[Span] = set()
     flat = [(d, s, sentence) for d, doc in enumerate(docs) for s, sentence in enumerate(doc)]
     texts = [" ".join(t for t, _ in sentence) for _, _, sentence in flat]
-    for (doc_i, sent_i, sentence), parsed in zip(flat, nlp.pipe(texts, batch_size=64), strict=True):
+    parsed_docs = nlp.pipe(progress(texts, "en_core_web_sm"), batch_size=64)
+    for (doc_i, sent_i, sentence), parsed in zip(flat, parsed_docs, strict=True):
         aligner = _Aligner([t for t, _ in sentence])
         for ent in parsed.ents:
             span = _span(
