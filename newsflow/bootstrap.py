@@ -14,7 +14,7 @@ from typing import Any, cast
 import faust
 import structlog
 
-from newsflow import __version__
+from newsflow import __version__, tracing
 from newsflow.agent import register_stage
 from newsflow.app import app_topics, create_app
 from newsflow.flow import ByteWindow
@@ -56,6 +56,7 @@ async def _log_assignment(sender: Any, *args: Any, **kwargs: Any) -> None:
 
 def build_app(settings: Settings, stage: Stage, *, web_port: int | None = None) -> faust.App:
     """The faust app of one stage's worker, with everything it runs wired in."""
+    tracing.configure(stage)  # off unless the OTEL_* variables turn it on
     window = ByteWindow(settings.buffer_bytes)
     app = create_app(settings, stage, web_port=web_port, window=window)
     app.on_partitions_assigned.connect(cast(Any, _log_assignment))  # mode types a narrower protocol

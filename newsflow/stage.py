@@ -23,7 +23,7 @@ from typing import Any
 
 from faust.exceptions import ConsumerNotStarted
 
-from newsflow import agentlog
+from newsflow import agentlog, tracing
 from newsflow.flow import ByteWindow
 from newsflow.journal import CrashJournal
 from newsflow.metrics import BATCH_SIZE, CONSUMER_LAG, END_TO_END
@@ -83,6 +83,22 @@ def traceparent(message: Any) -> bytes | None:
                 return raw
             return None
     return None
+
+
+def _span_attributes(stage: Stage, at: Coordinates, routed: Routed) -> dict[str, Any]:
+    """A message's span attributes (OpenTelemetry's messaging conventions, and newsflow's)."""
+    attrs: dict[str, Any] = {
+        "messaging.system": "kafka", "messaging.operation.type": "process",
+        "messaging.destination.name": at.topic,
+        "messaging.destination.partition.id": str(at.partition),
+        "messaging.kafka.offset": at.offset, "newsflow.stage": stage,
+        "newsflow.destination": routed.destination,
+    }  # fmt: skip
+    if routed.article_id:
+        attrs["newsflow.article_id"] = routed.article_id
+    if routed.error_code:
+        attrs["newsflow.error_code"] = routed.error_code
+    return attrs
 
 
 def _record_lag(events: Sequence[Any]) -> None:
@@ -216,9 +232,15 @@ class StageRunner:
         out: list[Routed] = []
         for part in parts(messages, self.batch_max_bytes):
             start = time.perf_counter()
+            start_ns = time.time_ns()
             routed = await loop.run_in_executor(self.executor, self.handle_part, part)
             held = origins[len(out) : len(out) + len(part)]
-            trace = traces[len(out) : len(out) + len(part)]
+            trace = tracing.spans(
+                self.stage, traces[len(out) : len(out) + len(part)],
+                [_span_attributes(self.stage, at, r) for (_, _, at), r in zip(part, routed,
+                                                                               strict=True)],
+                start_ns, time.time_ns(),
+            )  # fmt: skip
             routed = [
                 fit(dataclasses.replace(r, origin_timestamp=o, traceparent=t), self.stage,
                     value=v or b"", key=k, at=at, max_bytes=self.limits.max_message_bytes)

@@ -42,7 +42,14 @@ async def _headers(bootstrap: str, topic: str, n: int) -> list[dict[str, bytes]]
     return out
 
 
-def test_a_feeds_traceparent_arrives_on_the_enriched_article(pipeline: Pipeline) -> None:
+@pytest.mark.parametrize("tracing", ["off", "on"])
+def test_a_feeds_traceparent_arrives_on_the_enriched_article(
+    pipeline: Pipeline, tracing: str
+) -> None:
+    """Off: the feed's traceparent unchanged on every output. On (OTEL_TRACES_EXPORTER):
+    the same trace id, each stage's span the parent of the next record."""
+    if tracing == "on":
+        pipeline.env = {**pipeline.env, "OTEL_TRACES_EXPORTER": "console"}
     pipeline.start_worker("ingest")
     pipeline.start_worker("enrich")
     texts = [p.read_bytes() for p in sample_files() if p.suffix == ".txt"]
@@ -53,6 +60,17 @@ def test_a_feeds_traceparent_arrives_on_the_enriched_article(pipeline: Pipeline)
                       [(story, TRACE), (other, b"not-a-trace")]))  # fmt: skip
     normalized = asyncio.run(_headers(pipeline.settings.bootstrap_servers, topics.normalized, 2))
     enriched = asyncio.run(_headers(pipeline.settings.bootstrap_servers, topics.enriched, 2))
-    assert sorted(h.get("traceparent", b"") for h in normalized) == [b"", TRACE]
-    assert sorted(h.get("traceparent", b"") for h in enriched) == [b"", TRACE]
     assert pipeline.stop_all() == [0, 0]
+    if tracing == "off":
+        assert sorted(h.get("traceparent", b"") for h in normalized) == [b"", TRACE]
+        assert sorted(h.get("traceparent", b"") for h in enriched) == [b"", TRACE]
+        return
+    # each output in a trace: the feed's for the story, one of its own for the other
+    trace_id = TRACE.split(b"-")[1]
+    for records in (normalized, enriched):
+        parents = [h["traceparent"] for h in records]
+        assert len(parents) == 2
+        assert sum(p.split(b"-")[1] == trace_id for p in parents) == 1
+        assert all(p != TRACE for p in parents)  # a newsflow span is the parent now
+    ours = {h["traceparent"] for h in normalized} | {h["traceparent"] for h in enriched}
+    assert len(ours) == 4  # every record its own parent span
