@@ -43,6 +43,7 @@ from newsflow.deadletters.originals import (
 )
 from newsflow.deadletters.read import Group, Letter, Selector, read_dead_letters, summarise
 from newsflow.kafka import client_options, connect, ensure_topics
+from newsflow.progress import progress
 from newsflow.settings import Settings
 
 __all__ = [
@@ -108,7 +109,7 @@ async def replay(
     outcomes: list[Outcome] = []
     pending: list[Pending] = []
     try:
-        for letter in letters:
+        for letter in progress(letters, "replay"):
             target = replay_target(letter.dead_letter, settings, to)
             skip = None if again else already_replayed(letter, done)
             if skip is not None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import trafilatura
 
-from newsflow.evaluation.progress import progress
+from newsflow.progress import progress
 from newsflow.schemas import RawArticle
 from newsflow.services.errors import PoisonError
 from newsflow.services.ingest.normalise import normalise_article

@@ -31,7 +31,7 @@ from htmldate import find_date
 from trafilatura.settings import Document
 
 from newsflow.evaluation.extraction import load
-from newsflow.evaluation.progress import progress
+from newsflow.progress import progress
 from newsflow.schemas import RawArticle
 from newsflow.services.errors import PoisonError
 from newsflow.services.ingest.dates import parse_date

@@ -21,7 +21,7 @@ from typing import Any
 
 import spacy
 
-from newsflow.evaluation.progress import progress
+from newsflow.progress import progress
 from newsflow.schemas import NormalizedArticle, Paragraph
 from newsflow.services.enrich.enrich import SPACY_MODEL, Enricher, load_model
 from newsflow.services.limits import Limits

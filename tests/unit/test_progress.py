@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from newsflow.evaluation import progress as module
+from newsflow import progress as module
 
 
 @pytest.mark.parametrize("tty", [True, False])

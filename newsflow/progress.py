@@ -1,5 +1,5 @@
-"""A progress bar on stderr for the evaluations that take a while, only on a terminal (never
-in logs or pipes), gone when done."""
+"""A progress bar on stderr for commands that take a while (eval, replay), only on a terminal
+(never in logs or pipes), gone when done."""
 
 from __future__ import annotations
 
