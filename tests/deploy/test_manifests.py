@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -444,3 +446,77 @@ def test_the_runbook_says_how_strimzi_sees_the_namespace() -> None:
     for variable in ("NEWSFLOW_SECURITY__SASL_USERNAME", "NEWSFLOW_SECURITY__SSL_CAFILE",
                      "NEWSFLOW_SECRETS_DIR", "NEWSFLOW_CREATE_TOPICS=false"):  # fmt: skip
         assert variable in text, variable
+
+
+OBSERVABILITY = DEPLOY / "observability"
+ALERTS = {"NewsflowConsumerLagGrowing", "NewsflowStageStuck", "NewsflowDeadLetterRateHigh",
+          "NewsflowPodNotReady", "NewsflowPublishRetries", "NewsflowEndToEndLatencyHigh",
+          "NewsflowCrashLooping"}  # fmt: skip
+
+
+def runbook_anchors() -> set[str]:
+    """GitHub's anchors of the runbook's headings: lower case, punctuation dropped, spaces to
+    dashes."""
+    headings = [line.lstrip("#").strip() for line in RUNBOOK.read_text().splitlines()
+                if line.startswith("#")]  # fmt: skip
+    return {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+
+
+def test_prod_ships_the_dashboard_and_the_alerts() -> None:
+    docs = render("prod")
+    (dashboard,) = [c for c in of_kind(docs, "ConfigMap")
+                    if c["metadata"]["name"] == "newsflow-dashboard"]  # fmt: skip
+    assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"  # the sidecar's label
+    assert dashboard["metadata"]["namespace"] == "newsflow"
+    assert json.loads(dashboard["data"]["newsflow.json"]) == json.loads(
+        (OBSERVABILITY / "dashboard.json").read_text()
+    )
+    (rule,) = of_kind(docs, "PrometheusRule")
+    assert rule["apiVersion"] == "monitoring.coreos.com/v1"
+    assert rule["metadata"]["namespace"] == "newsflow"
+    assert {r["alert"] for g in rule["spec"]["groups"] for r in g["rules"]} == ALERTS
+    dev = render("dev")
+    assert not of_kind(dev, "PrometheusRule")  # dev has no Prometheus operator to read it
+
+
+def test_the_dashboard_imports_as_is() -> None:
+    """No import inputs to fill in; every query reads the `datasource` variable (a Prometheus);
+    ids unique; every panel has a description (the runbook says the same)."""
+    dash = json.loads((OBSERVABILITY / "dashboard.json").read_text())
+    assert dash["__inputs"] == [] and dash["uid"] == "newsflow"
+    variables = {v["name"]: v for v in dash["templating"]["list"]}
+    assert variables["datasource"]["type"] == "datasource"
+    assert variables["datasource"]["query"] == "prometheus"
+    panels = dash["panels"]
+    assert len({p["id"] for p in panels}) == len(panels)
+    graphs = [p for p in panels if p["type"] != "row"]
+    for p in graphs:
+        assert p["datasource"] == {"type": "prometheus", "uid": "${datasource}"}, p["title"]
+        assert p["description"], p["title"]
+        assert p["targets"] and all(t["expr"] for t in p["targets"]), p["title"]
+        for t in p["targets"]:
+            assert t["datasource"]["uid"] == "${datasource}"
+            assert t["expr"].count("(") == t["expr"].count(")"), t["expr"]
+    exprs = " ".join(t["expr"] for p in graphs for t in p["targets"])
+    for metric in ("newsflow_messages_total", "newsflow_dead_letters_total",
+                   "newsflow_processing_seconds_bucket", "newsflow_end_to_end_seconds_bucket",
+                   "newsflow_consumer_lag", "newsflow_ready", "newsflow_publish_retries_total",
+                   "newsflow_batch_size_bucket", "process_resident_memory_bytes",
+                   "process_cpu_seconds_total", "newsflow_build_info"):  # fmt: skip
+        assert metric in exprs, metric
+    runbook = RUNBOOK.read_text()
+    for p in graphs:  # each panel is described in the runbook by its title
+        assert f"*{p['title']}*" in runbook, p["title"]
+
+
+def test_every_alert_says_what_to_do_and_links_its_runbook_section() -> None:
+    rule = yaml.safe_load((OBSERVABILITY / "prometheusrule.yaml").read_text())
+    anchors = runbook_anchors()
+    for r in (r for g in rule["spec"]["groups"] for r in g["rules"]):
+        url = r["annotations"]["runbook_url"]
+        assert url.split("#")[0].endswith("/deploy/README.md"), url
+        assert url.split("#")[1] == r["alert"].lower() in anchors, url
+        assert len(r["annotations"]["summary"]) > 40, r["alert"]
+        assert r["labels"]["severity"] in {"warning", "critical"}
+        assert r["expr"].count("(") == r["expr"].count(")"), r["alert"]
+    assert "the-dashboard" in anchors and "alerts" in anchors
