@@ -57,8 +57,12 @@ class Watchdog:
                       stuck_seconds=self.stuck_seconds)  # fmt: skip
             self._on_stuck(f"{self.stage} stuck {waited:.0f} s on {where}")
 
-    def run(self, interval: float = 1.0) -> None:
-        """Check in a daemon thread every ``interval`` seconds until ``close``."""
+    def run(self, interval: float | None = None) -> None:
+        """Check in a daemon thread every ``interval`` seconds until ``close`` (by default a
+        quarter of ``stuck_seconds``, at most one second: a message is caught at most a quarter
+        past its limit, and a limit below the check interval is still enforced)."""
+        if interval is None:
+            interval = min(1.0, self.stuck_seconds / 4)
 
         def loop() -> None:
             while not self._stop.wait(interval):
