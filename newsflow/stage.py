@@ -235,12 +235,11 @@ class StageRunner:
             start_ns = time.time_ns()
             routed = await loop.run_in_executor(self.executor, self.handle_part, part)
             held = origins[len(out) : len(out) + len(part)]
-            trace = tracing.spans(
-                self.stage, traces[len(out) : len(out) + len(part)],
-                [_span_attributes(self.stage, at, r) for (_, _, at), r in zip(part, routed,
-                                                                               strict=True)],
-                start_ns, time.time_ns(),
-            )  # fmt: skip
+            trace = traces[len(out) : len(out) + len(part)]
+            if tracing.active():  # spans, and their attributes, only when tracing is on
+                attrs = [_span_attributes(self.stage, at, r)
+                         for (_, _, at), r in zip(part, routed, strict=True)]  # fmt: skip
+                trace = tracing.spans(self.stage, trace, attrs, start_ns, time.time_ns())
             routed = [
                 fit(dataclasses.replace(r, origin_timestamp=o, traceparent=t), self.stage,
                     value=v or b"", key=k, at=at, max_bytes=self.limits.max_message_bytes)

@@ -65,6 +65,11 @@ def configure(stage: str) -> None:
     log.info("tracing_on", service=name, exporters=os.environ["OTEL_TRACES_EXPORTER"])
 
 
+def active() -> bool:
+    """Whether spans are being made (``configure`` or ``use`` gave a provider)."""
+    return _provider is not None
+
+
 def use(provider: TracerProvider | None) -> None:
     """Trace with ``provider`` (None: tracing off). The tests give one with an in-memory
     exporter; no global OpenTelemetry state is touched."""
