@@ -22,7 +22,7 @@ from newsflow.services.ingest.bounds import EARLY_FACTOR, check_early, checked
 from newsflow.services.ingest.cleantext import clean_line, clean_text
 from newsflow.services.ingest.dates import parse_visible_date
 from newsflow.services.ingest.extracted import Extracted
-from newsflow.services.ingest.metadata import PageMetadata, complete, page_metadata
+from newsflow.services.ingest.metadata import PageMetadata, comparable, complete, page_metadata
 from newsflow.services.ingest.plaintext import take_furniture
 
 _ISO = "%Y-%m-%dT%H:%M:%S%z"
@@ -194,13 +194,7 @@ def _drop_hover_cards(tree: lxml.html.HtmlElement, budget: Budget) -> None:
 
 
 def _same(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and _comparable(a) == _comparable(b)  # type: ignore[arg-type]
-
-
-def _comparable(text: str) -> str:
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
-    text = text.replace("\u201d", '"').replace("\u2026", "...").replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    return bool(a and b) and comparable(a) == comparable(b)  # type: ignore[arg-type]
 
 
 MAX_TOP_BLOCKS = 4  # blocks before the story where a page's header furniture may sit
@@ -226,7 +220,7 @@ def _tidy(out: Extracted, body: list[Paragraph], description: str | None) -> lis
             out.standfirst = body[0].text  # the standfirst set as a heading above the story
         _dateline_byline(out, body[0].text)
         body = body[1:]
-    if body and out.title and _comparable(body[0].text).startswith(_comparable(out.title) + " "):
+    if body and out.title and comparable(body[0].text).startswith(comparable(out.title) + " "):
         rest = body[0].text[len(out.title) :].strip()  # the headline glued before the story
         body = [Paragraph(text=rest, kind=body[0].kind), *body[1:]] if rest else body[1:]
     kept: list[Paragraph] = []

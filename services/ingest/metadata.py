@@ -330,7 +330,10 @@ def _same_clock(naive: datetime, aware: datetime) -> bool:
 
 
 # -- titles ----------------------------------------------------------------------------------
-def _norm(text: str) -> str:
+def comparable(text: str) -> str:
+    """``text`` as two renderings of the same words compare: quotes, dashes and ellipses
+    unified, whitespace collapsed, case folded (a headline in <title> against its h1, or
+    against the body's first block)."""
     text = (
         text.replace("\u2026", "...")
         .replace("\u2019", "'")
@@ -365,19 +368,19 @@ def _site_names(
     # "<headline> - Site Name": the <title>'s last part, when the rest is the page's headline
     title = tree.find(".//title")
     parts = _TITLE_SEPARATORS.split(title.text_content().strip()) if title is not None else []
-    heads = {_norm(t) for k in ("og:title", "twitter:title") for t in metas.get(k, [])[:1]}
-    heads |= {_norm(h.text_content()) for h in tree.xpath("//h1")[:3]}
-    if len(parts) >= 2 and _norm(parts[0]) in heads and chrome.word_count(parts[-1]) <= 5:
+    heads = {comparable(t) for k in ("og:title", "twitter:title") for t in metas.get(k, [])[:1]}
+    heads |= {comparable(h.text_content()) for h in tree.xpath("//h1")[:3]}
+    if len(parts) >= 2 and comparable(parts[0]) in heads and chrome.word_count(parts[-1]) <= 5:
         names.append(parts[-1])
     # a site's name is short: a long "name" is some object's title, not the site's
     return [n.lstrip("@").strip() for n in names if n and n.strip() and len(n.split()) <= 6]
 
 
 def _is_site(segment: str, sites: list[str]) -> bool:
-    seg = _norm(segment)
+    seg = comparable(segment)
     squashed = re.sub(r"[^a-z0-9]", "", seg)
     for site in sites:
-        name = _norm(site)
+        name = comparable(site)
         bare = re.sub(r"[^a-z0-9]", "", name)
         if seg == name or (
             bare
@@ -447,14 +450,14 @@ def _choose_title(
         (_label_off(strip_affixes(clean_line(t), sites)), s) for t, s in named if clean_line(t)
     ]
     stripped = [(t, s) for t, s in stripped if t and not _is_site(t, sites)]
-    known = [_norm(t) for t, _ in stripped]  # not trafilatura's: often the h1 itself
+    known = [comparable(t) for t, _ in stripped]  # not trafilatura's: often the h1 itself
     headings = []
     for h1 in tree.xpath("//h1")[:5]:
         text = _label_off(clean_line(h1.text_content()))
         if text and not _is_site(text, sites) and chrome.word_count(text) <= 40:
             headings.append((h1, text))
     for _, text in headings:  # the h1 another source names as the article's title
-        if any(k.startswith(_norm(text)) for k in known):
+        if any(k.startswith(comparable(text)) for k in known):
             return Chosen(text, "h1")
     for node in tree.xpath(_HEADLINE_NODES)[:5]:  # the heading the markup calls the headline
         text = _label_off(clean_line(node.text_content()))
