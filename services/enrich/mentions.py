@@ -206,9 +206,55 @@ def _before_code(text: str, start: int, end: int) -> int:
     return start + len(text[start : code.start()].rstrip(" <([,;:"))
 
 
+# A name's part after a hyphen the tokenizer split off: the rest of "In-so" after "Kim In-",
+# "-Sharman" after "Lucy Tyler", "Urus-" before "Martan".
+_REST_OF_WORD = re.compile(r"[^\W_][\w'’]*(?:-[^\W_][\w'’]*)*")
+_CAPITALISED_AFTER = re.compile(r"-[A-Z][\w'’]*(?:-[A-Z][\w'’]*)*")
+_CAPITALISED_BEFORE = re.compile(r"(?<![\w'’.-])(?:[A-Z][\w'’]*-)+\Z")
+
+
+# Prefixes that make an adjective of a name ("Pro-Moscow" starting a sentence, "Anti-Castro").
+_PREFIXES = frozenset(
+    ["pro", "anti", "ex", "non", "pan", "post", "pre", "neo", "mid", "trans", "sub", "semi",
+     "counter", "quasi", "ultra", "multi", "inter", "intra", "co", "euro"]
+)  # fmt: skip
+
+
+def _two_names(first: str, second: str) -> bool:
+    """Whether a capitalised word joined by a hyphen to another is not one name with it: both
+    are places or nationalities ("Franco-German", "U.S.-China talks", "Austria-Hungary" kept
+    apart), or the first is a prefix ("Pro-Moscow")."""
+    first, second = first.strip("-"), second.strip("-")
+    return first.casefold() in _PREFIXES or all(
+        country_code(part) is not None or demonym_country(part) is not None
+        for part in (first, second)
+    )
+
+
+def _whole_at_hyphens(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span widened to the whole of a hyphenated name the model cut at a hyphen: a span
+    ending in the hyphen takes the rest of its word ("Kim In-" -> "Kim In-so"); a capitalised
+    part joined by a hyphen, after or before, is part of the name ("Lucy Tyler" + "-Sharman",
+    "Urus-" + "Martan"), unless they are two names (``_two_names``). A lower-case part stays
+    out: "Hong Kong-based", "pro-Moscow"."""
+    if end > start + 1 and text[end - 1] == "-":
+        rest = _REST_OF_WORD.match(text, end)
+        end = rest.end() if rest else end - 1
+    elif (after := _CAPITALISED_AFTER.match(text, end)) and not _two_names(
+        text[start:end].rpartition(" ")[2], after.group()
+    ):
+        end = after.end()
+    if start > 1 and text[start - 1] == "-":
+        before = _CAPITALISED_BEFORE.search(text[max(0, start - 40) : start])
+        if before and not _two_names(before.group(), text[start:end].partition(" ")[0]):
+            start -= len(before.group())
+    return start, end
+
+
 def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> RawMention | None:
     """Trim a model span of ``text[start:end]``; None when nothing name-like is left."""
     honorific = False
+    start, end = _whole_at_hyphens(text, start, end)
     end = _before_code(text, start, end)
     # Leading titles and articles ("Mr", "President", "the"), possibly several ("Prime Minister").
     while True:

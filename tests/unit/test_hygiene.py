@@ -587,3 +587,34 @@ def test_a_sea_is_a_location_not_a_country(enricher: Enricher) -> None:
     )
     types = {e.name: e.type for e in article.entities}
     assert types.get("North Sea") == "LOC" and types.get("Adriatic Sea") == "LOC", types
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "whole"),
+    [
+        # the model's span ends on the hyphen the tokenizer split off ("In", "-", "so")
+        ("South Korea returned Kim In-so to the North on Friday.", 21, 28, "Kim In-so"),
+        # a capitalised part after or before a hyphen belongs to the name
+        ("Lucy Tyler-Sharman of Australia was third.", 0, 10, "Lucy Tyler-Sharman"),
+        ("Fighting broke out again in Urus-Martan, the commander said.", 33, 39, "Urus-Martan"),
+    ],
+)
+def test_a_name_cut_at_a_hyphen_is_made_whole(text: str, start: int, end: int, whole: str) -> None:
+    mention = clean_span(text, start, end, "PERSON", 0)
+    assert mention is not None and mention.text == whole
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "kept"),
+    [
+        # a lower-case part is not the name's: "Hong Kong-based", "pro-Moscow"
+        ("CITIC Pacific is a Hong Kong-based group.", 19, 28, "Hong Kong"),
+        ("Pro-Moscow leaders in Grozny condemned the deal.", 4, 10, "Moscow"),
+        # two places joined by a hyphen stay two names
+        ("The U.S.-China talks resume in Geneva on Monday.", 4, 8, "U.S."),
+        ("The U.S.-China talks resume in Geneva on Monday.", 9, 14, "China"),
+    ],
+)
+def test_a_hyphen_joins_no_more_than_one_name(text: str, start: int, end: int, kept: str) -> None:
+    mention = clean_span(text, start, end, "GPE", 0)
+    assert mention is not None and mention.text == kept
