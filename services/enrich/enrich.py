@@ -158,10 +158,14 @@ _POSSESSED_PLACES = frozenset(
 )  # fmt: skip
 
 
+_PLACES = frozenset({"GPE", "LOC", "NORP"})
+
+
 def _joined(doc: Doc) -> Iterator[tuple[Span, str]]:
     """The model's spans and labels, a name it cut in two joined again: a person followed,
     one space on, by a capitalised span of another type is one person ("Recep Tayyip" +
-    "Erdogan" typed GPE); a name with a possessive before a place's head word is that place
+    "Erdogan" typed GPE), unless a one-word name stands before a one-word place ("Lebed" +
+    "Chechnya"); a name with a possessive before a place's head word is that place
     ("St Mark's" + "Square", both typed PERSON: St Mark's Square, a facility)."""
     ents = list(doc.ents)
     i = 0
@@ -185,6 +189,9 @@ def _joined(doc: Doc) -> Iterator[tuple[Span, str]]:
             and ent[-1].whitespace_ == " "
             and nxt.text[:1].isupper()
             and ent[-1].text[:1].isupper()
+            # a one-word name before a one-word place is two things, as headlines write them
+            # ("Yeltsin endorses Lebed Chechnya peace plan", "Biden China policy")
+            and not (len(ent) == 1 and len(nxt) == 1 and nxt.label_ in _PLACES)
         ):
             yield doc[ent.start : nxt.end], "PERSON"
             i += 2

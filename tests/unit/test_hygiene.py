@@ -7,10 +7,12 @@ or through ``clean_span`` / ``propagate`` / ``build_entities`` with the spans a 
 from __future__ import annotations
 
 import pytest
+import spacy
+from spacy.tokens import Span
 
 from newsflow.schemas import EnrichedArticle
 from newsflow.schemas.enriched import Entity, FieldRef
-from newsflow.services.enrich.enrich import Enricher
+from newsflow.services.enrich.enrich import Enricher, _joined
 from newsflow.services.enrich.entities import build_entities
 from newsflow.services.enrich.mentions import (
     RawMention,
@@ -618,3 +620,28 @@ def test_a_name_cut_at_a_hyphen_is_made_whole(text: str, start: int, end: int, w
 def test_a_hyphen_joins_no_more_than_one_name(text: str, start: int, end: int, kept: str) -> None:
     mention = clean_span(text, start, end, "GPE", 0)
     assert mention is not None and mention.text == kept
+
+
+def _model_spans(text: str, ents: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``_joined`` over a doc of ``text`` whose model entities are ``ents`` (text, label)."""
+    doc = spacy.blank("en")(text)
+    spans = []
+    for part, label in ents:
+        start = text.index(part)
+        span = doc.char_span(start, start + len(part), label=label)
+        assert span is not None
+        spans.append(Span(doc, span.start, span.end, label=label))
+    doc.ents = spans
+    return [(span.text, label) for span, label in _joined(doc)]
+
+
+def test_a_one_word_name_before_a_one_word_place_stays_two_things() -> None:
+    assert _model_spans(
+        "Yeltsin endorses Lebed Chechnya peace plan",
+        [("Yeltsin", "PERSON"), ("Lebed", "PERSON"), ("Chechnya", "GPE")],
+    ) == [("Yeltsin", "PERSON"), ("Lebed", "PERSON"), ("Chechnya", "GPE")]
+    # a name the model cut in two is still joined
+    assert _model_spans(
+        "Turkish president Recep Tayyip Erdogan said",
+        [("Recep Tayyip", "PERSON"), ("Erdogan", "GPE")],
+    ) == [("Recep Tayyip Erdogan", "PERSON")]
