@@ -37,6 +37,8 @@ _CHROME_PREFIXES = (
     "listen to this article", "advertisement", "sign up to our", "enter your email",
     "thank you for subscribing", "you have been subscribed", "have your say",
 )  # fmt: skip
+_CREDIT_PREFIXES = ("reporting by ", "additional reporting by ", "editing by ", "writing by ",
+                    "compiled by ", "produced by ")  # fmt: skip
 _MINUTE_READ = re.compile(r"^\d{1,3}\s*(?:min|mins|minute|minutes)\s+read$")
 _BULLETS = " *•·-–—|>"
 
@@ -96,7 +98,8 @@ def is_chrome(line: str) -> bool:
     k = key(line)
     if k in _CHROME_EXACT or _MINUTE_READ.match(k):
         return True
-    return k.startswith(_CHROME_PREFIXES)
+    # a wire story's credits, often in brackets: "(Reporting by ...; Editing by ...)"
+    return k.startswith(_CHROME_PREFIXES) or k.lstrip("([").startswith(_CREDIT_PREFIXES)
 
 
 def read_more_inline(line: str) -> str | None:

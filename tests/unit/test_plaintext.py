@@ -73,7 +73,9 @@ def test_bylines(line: str, expected: list[str] | None) -> None:
 @pytest.mark.parametrize(
     "line",
     ["Editor's Picks", "* Please select one", "Sign up to:", "Most Read", "Advertisement",
-     "3 min read", "Copyright 2024 Daily Planet", "We use cookies to improve your experience"],
+     "3 min read", "Copyright 2024 Daily Planet", "We use cookies to improve your experience",
+     "(Reporting by Greg Roumeliotis and Joshua Franklin, editing by Martin Howell.)",
+     "[Additional reporting by Herb Lash; Writing by Megan Davies]"],
 )  # fmt: skip
 def test_chrome_lines(line: str) -> None:
     assert chrome.is_chrome(line)
