@@ -44,7 +44,8 @@ END_TO_END = Histogram(
 )
 CONSUMER_LAG = Gauge(
     "newsflow_consumer_lag",
-    "Messages behind the partition's high watermark after the last one handled.",
+    "Messages on the partition the group has not committed: its end offset minus the "
+    "committed position.",
     ["topic", "partition"],
 )
 BATCH_SIZE = Histogram(

@@ -26,6 +26,7 @@ from faust.exceptions import ConsumerNotStarted
 from newsflow import agentlog, tracing
 from newsflow.flow import ByteWindow
 from newsflow.journal import CrashJournal
+from newsflow.loading import Loading
 from newsflow.metrics import BATCH_SIZE, CONSUMER_LAG, END_TO_END
 from newsflow.publish import ORIGIN_HEADER, TRACEPARENT_HEADER, SendMany, deliver
 from newsflow.schemas import Stage
@@ -101,30 +102,50 @@ def _span_attributes(stage: Stage, at: Coordinates, routed: Routed) -> dict[str,
     return attrs
 
 
+# The (topic, partition) series of newsflow_consumer_lag this process exports: a partition
+# revoked in a rebalance is dropped from them, or its last value would stay on /metrics (and
+# on the dashboard, which takes the highest per partition) after another pod took it over.
+_LAG_SERIES: set[tuple[str, str]] = set()
+
+
+def _set_lag(topic: str, partition: int, end: int, committed: int | None) -> None:
+    labels = (topic, str(partition))
+    CONSUMER_LAG.labels(*labels).set(max(0, end - (committed or 0)))
+    _LAG_SERIES.add(labels)
+
+
 def _record_lag(events: Sequence[Any]) -> None:
+    """After a batch, the lag of its partitions from what the consumer already knows (the end
+    offset of its last fetch); the same figure as ``refresh_lag``'s."""
     last = {}
     for event in events:
         last[(event.message.topic, event.message.partition)] = event
     for (topic, partition), event in last.items():
         try:
-            highwater = event.app.consumer.highwater(event.message.tp)
+            consumer = event.app.consumer
+            highwater = consumer.highwater(event.message.tp)
         except (AttributeError, KeyError, RuntimeError, ConsumerNotStarted):  # e.g. test contexts
             return
         if highwater is not None:
-            CONSUMER_LAG.labels(topic, str(partition)).set(
-                max(0, highwater - event.message.offset - 1)
-            )
+            committed = getattr(consumer, "_committed_offset", {})  # faust's record of its commits
+            _set_lag(topic, partition, highwater, committed.get(event.message.tp))
 
 
 async def refresh_lag(consumer: Any) -> None:
     """Every assigned partition's lag from the broker: its end offset minus the position the
-    group committed. Run on a timer (``NEWSFLOW_LAG_INTERVAL``), not only when a batch is
-    handled: a stuck worker handles none, and its lag must grow as input arrives. (On Tansu
-    the end offsets run behind, so the figure is low there; Apache Kafka's are exact.)"""
+    group committed (what Kafka's own tools call a group's lag). Run on a timer
+    (``NEWSFLOW_LAG_INTERVAL``), not only when a batch is handled: a stuck worker handles
+    none, and its lag must grow as input arrives. Partitions no longer assigned lose their
+    series. (On Tansu the end offsets run behind, so the figure is low there; Apache Kafka's
+    are exact.)"""
     try:
         partitions = sorted(consumer.assignment())
     except (AttributeError, RuntimeError, ConsumerNotStarted):
         return
+    assigned = {(tp.topic, str(tp.partition)) for tp in partitions}
+    for labels in _LAG_SERIES - assigned:
+        CONSUMER_LAG.remove(*labels)
+        _LAG_SERIES.discard(labels)
     if not partitions:
         return
     ends = await consumer.highwaters(*partitions)
@@ -132,8 +153,7 @@ async def refresh_lag(consumer: Any) -> None:
     for tp in partitions:
         end = ends.get(tp)
         if end is not None:
-            done = committed.get(tp) or 0
-            CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, end - done))
+            _set_lag(tp.topic, tp.partition, end, committed.get(tp))
 
 
 def forward(destination: Destination) -> Handler:
@@ -175,6 +195,12 @@ class StageRunner:
     executor: ThreadPoolExecutor = dataclasses.field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="stage")
     )
+
+    async def ready(self) -> None:
+        """Waits for a handler still being built (``newsflow.loading``) and takes it in place
+        of the wrapper, so no message waits for the models under the watchdog."""
+        if isinstance(self.handle, Loading):
+            self.handle = await self.handle.loaded()
 
     def _one(self, value: bytes | None, key: bytes | None, at: Coordinates) -> Routed:
         if self.journal.exhausted(at):

@@ -46,3 +46,16 @@ async def test_the_lag_grows_while_nothing_is_handled() -> None:
 
 async def test_no_assignment_no_change() -> None:
     await refresh_lag(_Consumer({}, {}))  # nothing to do, nothing raised
+
+
+async def test_a_revoked_partition_loses_its_series() -> None:
+    a, b = TP("lag-test-moved", 0), TP("lag-test-moved", 1)
+    consumer = _Consumer({a: 7, b: 9}, {a: 2, b: 9})
+    await refresh_lag(consumer)
+    assert (_lag("lag-test-moved", 0), _lag("lag-test-moved", 1)) == (5.0, 0.0)
+    del consumer.ends[a]  # a rebalance gave partition 0 to another pod
+    await refresh_lag(consumer)
+    assert _lag("lag-test-moved", 0) is None  # not its last value, left behind
+    assert _lag("lag-test-moved", 1) == 0.0
+    await refresh_lag(_Consumer({}, {}))  # nothing assigned: nothing exported
+    assert _lag("lag-test-moved", 1) is None
