@@ -200,6 +200,17 @@ def _joined(doc: Doc) -> Iterator[tuple[Span, str]]:
         i += 1
 
 
+# The agency credited in brackets after a paragraph's opening dateline, before its dash
+# ("ST. JOSEPH, Mich. (AP) -", "Hong Kong (CNN Business) -"): a credit, not the story's.
+_DATELINE_CREDIT = re.compile(
+    r"(?:[A-Z0-9][\w.'\u2019-]*,? ){1,6}\((?P<agency>[^()\n]{2,30})\) ?[-\u2013\u2014]"
+)
+
+
+def _within(m: RawMention, span: tuple[int, int] | None) -> bool:
+    return span is not None and span[0] <= m.start < span[1]
+
+
 def _model_mentions(doc: Doc, text: str, ref: FieldRef) -> Iterator[RawMention]:
     dateline = _DATELINE.match(text) if isinstance(ref, int) else None
     place_found = False
@@ -370,6 +381,10 @@ class Enricher:
     ) -> EnrichedArticle:
         budget.check("propagate")
         mentions = [*mentions, *propagate(mentions, fields, budget=budget)]
+        credits = {ref: (c.start("agency"), c.end("agency")) for ref, text in fields
+                   if isinstance(ref, int) and (c := _DATELINE_CREDIT.match(text))}  # fmt: skip
+        if credits:
+            mentions = [m for m in mentions if not _within(m, credits.get(m.field))]
         budget.check("entities")
         entities = build_entities(
             mentions,

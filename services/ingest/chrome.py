@@ -38,7 +38,8 @@ _CHROME_PREFIXES = (
     "thank you for subscribing", "you have been subscribed", "have your say",
 )  # fmt: skip
 _CREDIT_PREFIXES = ("reporting by ", "additional reporting by ", "editing by ", "writing by ",
-                    "compiled by ", "produced by ")  # fmt: skip
+                    "compiled by ", "produced by ", "contributing:")  # fmt: skip
+_CONTRIBUTED = re.compile(r"\bcontributed (?:to this (?:report|story|article)|reporting)\.?\)?$")
 _MINUTE_READ = re.compile(r"^\d{1,3}\s*(?:min|mins|minute|minutes)\s+read$")
 _BULLETS = " *•·-–—|>"
 
@@ -98,8 +99,13 @@ def is_chrome(line: str) -> bool:
     k = key(line)
     if k in _CHROME_EXACT or _MINUTE_READ.match(k):
         return True
-    # a wire story's credits, often in brackets: "(Reporting by ...; Editing by ...)"
-    return k.startswith(_CHROME_PREFIXES) or k.lstrip("([").startswith(_CREDIT_PREFIXES)
+    # a story's credits, often in brackets: "(Reporting by ...; Editing by ...)", "Contributing:
+    # Jane Doe", "Jane Doe contributed to this report."
+    return (
+        k.startswith(_CHROME_PREFIXES)
+        or k.lstrip("([").startswith(_CREDIT_PREFIXES)
+        or bool(_CONTRIBUTED.search(k))
+    )
 
 
 def read_more_inline(line: str) -> str | None:

@@ -19,6 +19,8 @@ _FTFY = ftfy.TextFixerConfig(
 _JUNK = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffe]"
 )
+# An HTML character reference left in text ("Jos&#233; Manuel Barroso" in a feed's plain text).
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});")
 _SPACES = re.compile(r"[^\S\n]+")  # any run of whitespace but newline
 _BLANKS = re.compile(r"\n{3,}")
 
@@ -26,7 +28,8 @@ _BLANKS = re.compile(r"\n{3,}")
 def clean_text(text: str) -> str:
     """Repair and normalise ``text``; newlines survive (they carry paragraph structure)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.isascii():  # mojibake, ligatures and normal forms are all beyond ASCII
+    # mojibake, ligatures and normal forms are all beyond ASCII; character references are not
+    if not text.isascii() or _ENTITY.search(text):
         text = ftfy.fix_text(text, _FTFY)
         text = unicodedata.normalize("NFC", text)
     text = _JUNK.sub("", text)

@@ -645,3 +645,23 @@ def test_a_one_word_name_before_a_one_word_place_stays_two_things() -> None:
         "Turkish president Recep Tayyip Erdogan said",
         [("Recep Tayyip", "PERSON"), ("Erdogan", "GPE")],
     ) == [("Recep Tayyip Erdogan", "PERSON")]
+
+
+@pytest.mark.parametrize(
+    ("opening", "agency"),
+    [("ST. JOSEPH, Mich. (AP) \u2014 ", "AP"), ("Hong Kong (CNN Business) \u2014 ", "CNN Business"),
+     ("LONDON, Nov 25 (Reuters) - ", "Reuters")],
+)  # fmt: skip
+def test_the_agency_credited_in_a_dateline_is_not_the_story_s(
+    enricher: Enricher, opening: str, agency: str
+) -> None:
+    article = enrich(
+        enricher,
+        "Health officials confirm a fourth case of the virus\n\n"
+        f"{opening}Health officials confirmed a fourth case of the mosquito-borne virus on "
+        "Tuesday, the state health department said.\n\n"
+        f"The department told {agency} that spraying would begin on Friday.",
+    )
+    mentions = [m for e in article.entities if e.name == agency for m in e.mentions]
+    # named in the story, the agency is an entity; the dateline's credit is not one of its mentions
+    assert all(m.field != 0 for m in mentions), mentions

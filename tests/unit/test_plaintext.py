@@ -75,7 +75,8 @@ def test_bylines(line: str, expected: list[str] | None) -> None:
     ["Editor's Picks", "* Please select one", "Sign up to:", "Most Read", "Advertisement",
      "3 min read", "Copyright 2024 Daily Planet", "We use cookies to improve your experience",
      "(Reporting by Greg Roumeliotis and Joshua Franklin, editing by Martin Howell.)",
-     "[Additional reporting by Herb Lash; Writing by Megan Davies]"],
+     "[Additional reporting by Herb Lash; Writing by Megan Davies]",
+     "Contributing: Kristine Phillips", "Fox News' Jessica Napoli contributed to this report."],
 )  # fmt: skip
 def test_chrome_lines(line: str) -> None:
     assert chrome.is_chrome(line)
@@ -130,3 +131,10 @@ def test_a_standfirst_is_still_taken_when_a_body_follows() -> None:
     out = parse_plain_text(clean_text("Headline here\n\nA short standfirst line\n\nThe body."))
     assert out.standfirst == "A short standfirst line"
     assert [p.text for p in out.body] == ["The body."]
+
+
+def test_character_references_left_in_plain_text_are_decoded() -> None:
+    assert clean_text("Commission head Jos&#233; Manuel Barroso said &quot;no&quot;.") == (
+        'Commission head José Manuel Barroso said "no".'
+    )
+    assert clean_text("AT&T and R&D rose") == "AT&T and R&D rose"  # no reference: as written
