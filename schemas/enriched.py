@@ -102,8 +102,8 @@ class Entity(BaseModel):
 
 
 class Topic(BaseModel):
-    """An IPTC Media Topic the article is about: a top-level subject or one of its
-    second-level subjects."""
+    """An IPTC Media Topic the article is about: a top-level subject, or a narrower subject
+    under one the article also has (war under conflict, war and peace)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -116,7 +116,7 @@ class Topic(BaseModel):
         le=1.0,
         description="Confidence, 0 to 1: the topic classifier's probability for the topics it"
         " picks; for those only the IPTC keyword lexicon finds, a keyword score kept below the"
-        " top topic's; a second-level topic never scores above its parent.",
+        " top topic's; a narrower topic never scores above its top-level one.",
     )
 
 

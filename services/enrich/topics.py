@@ -8,7 +8,7 @@ Two models, both shipped as JSON in ``data/``:
 * ``iptc_lexicon.json``: a keyword lexicon over the 17 top-level codes. It names the code of a
   "world" story (politics first, unless conflict, crime, disaster, health... clearly outweigh
   it) and adds secondary topics, always below the model's; and over a few
-  second-level codes (war, act of terror, diplomacy, election, soccer...), given only under a
+  narrower Media Topics (war, act of terror, diplomacy, election, football...), given only under a
   parent already chosen and only when their own keywords are dense enough.
 """
 

@@ -11,6 +11,7 @@ from newsflow.console import show
 from newsflow.schemas import EnrichedArticle, NormalizedArticle
 from newsflow.services.enrich.enrich import Enricher
 from newsflow.services.enrich.mentions import clean_span
+from newsflow.services.enrich.topics import TopicLexicon
 from newsflow.services.errors import EnrichFailed
 from newsflow.services.ingest.normalise import normalise_payload
 
@@ -147,10 +148,22 @@ def test_second_level_topics_only_under_their_parent(enricher: Enricher) -> None
         b"The invasion began three years ago. Soldiers and tanks crossed the border at dawn."
     )
     topics = {t.code: t.score for t in enricher.enrich(article).topics}
-    assert "16000000" in topics and "16009000" in topics  # conflict > war
-    assert topics["16009000"] <= topics["16000000"]
+    assert "16000000" in topics and "20000062" in topics  # conflict > war
+    assert topics["20000062"] <= topics["16000000"]
+    parents = TopicLexicon.load().parents  # a narrower Media Topic -> its top-level code
     for code in topics:
-        assert code.endswith("000000") or code[:2] + "000000" in topics
+        assert code.endswith("000000") or parents[code] in topics
+
+
+def test_narrower_topics_are_media_topics_under_their_top_level_code() -> None:
+    """Codes and labels of the IPTC Media Topics scheme (medtop), not the legacy Subject Codes
+    (16009000 for war): checked against a few concepts of the scheme, copied here."""
+    lexicon = TopicLexicon.load()
+    scheme = {"20000062": ("war", "16000000"), "20000574": ("election", "11000000"),
+              "20001065": ("football", "15000000"), "20000639": ("diplomacy", "11000000")}  # fmt: skip
+    for code, (label, top) in scheme.items():
+        assert (lexicon.labels[code], lexicon.parents[code]) == (label, top)
+    assert all(code.startswith("2000") for code in lexicon.parents)
 
 
 def test_the_shipped_ner_model_records_its_data_and_licences(enricher: Enricher) -> None:
