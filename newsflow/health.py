@@ -57,8 +57,13 @@ class BrokerProbe:
         self.settings = settings
         self.timeout = timeout
         self.admin: Any = None
+        self._lock = asyncio.Lock()  # one probe at a time, so two never open two clients
 
     async def ok(self) -> bool:
+        async with self._lock:
+            return await self._ok()
+
+    async def _ok(self) -> bool:
         try:
             if self.admin is None:
                 admin = AIOKafkaAdminClient(**client_options(self.settings))
@@ -84,6 +89,12 @@ def install(app: Any, settings: Settings, health: Health) -> None:
 
     @app.timer(interval=settings.probe_interval, name="broker_probe")
     async def _probe() -> None:
+        health.set(broker_reachable=await probe.ok())
+
+    # faust starts an app's tasks and timers once its first partitions are assigned, and a timer
+    # first runs an interval later: probe at once then, so readiness need not wait one out.
+    @app.task
+    async def _first_probe() -> None:
         health.set(broker_reachable=await probe.ok())
 
     # "Assigned" means the group gave this member its share, which may be empty when there are
