@@ -81,6 +81,7 @@ def stage_agent(
     @app.agent(source, name=runner.stage)  # type: ignore[untyped-decorator]  # faust is untyped
     async def agent(stream: Any) -> AsyncIterator[Routed]:
         try:
+            await runner.ready()  # the handler's models, when they load beside the group join
             async for events in stream.take_events(batch_size, within=batch_window):
                 for routed in await runner.process_batch(events):
                     yield routed

@@ -4,7 +4,8 @@ through here; nothing below imports it.
 
     settings -> handler(stage)          the pure core (newsflow.services), or forward()
              -> build_app(stage)        faust app + topics + health + publisher + byte window
-                                        + the stage's agent (newsflow.stage) on its input topic
+                                        + the stage's agent (newsflow.stage) on its input topic,
+                                        its handler built beside the group join (newsflow.loading)
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from newsflow.app import app_topics, create_app
 from newsflow.flow import ByteWindow
 from newsflow.health import Health
 from newsflow.health import install as install_health
+from newsflow.loading import Loading
 from newsflow.metrics import set_build_info
 from newsflow.publish import Publisher
 from newsflow.schemas import Stage
-from newsflow.services.ingest.dedupe import NearDuplicateIndex
-from newsflow.services.ingest.handler import ingest_handler
 from newsflow.services.routing import STAGE_INPUT, STAGE_OUTPUT, Handler
 from newsflow.settings import Settings
 from newsflow.stage import forward, refresh_lag
+from newsflow.startup import Startup
 
 log = structlog.get_logger(__name__)
 
@@ -36,12 +37,16 @@ def handler(settings: Settings, stage: Stage, *, enricher: Any = None) -> Handle
     """The stage's handler: its pure core, configured; with transforms off, ``forward``."""
     if not settings.transforms:
         return forward(STAGE_OUTPUT[stage])
+    # Each stage imports only its own core, when its handler is built (beside the group join,
+    # see build_app): trafilatura takes 0.2 s to import, spaCy a second and the models more.
     if stage == "ingest":
+        from newsflow.services.ingest.dedupe import NearDuplicateIndex  # noqa: PLC0415
+        from newsflow.services.ingest.handler import ingest_handler  # noqa: PLC0415
+
         index = NearDuplicateIndex(
             capacity=settings.dedupe_capacity, max_distance=settings.dedupe_max_distance
         )
         return ingest_handler(settings.limits, index)
-    # spaCy takes a second to import and the model memory to load: only the enrich stage pays.
     from newsflow.services.enrich.enrich import Enricher  # noqa: PLC0415
     from newsflow.services.enrich.handler import EnrichHandler  # noqa: PLC0415
 
@@ -54,30 +59,53 @@ async def _log_assignment(sender: Any, *args: Any, **kwargs: Any) -> None:
     log.info("partitions_assigned", group=sender.conf.id, partitions=parts)
 
 
-def build_app(settings: Settings, stage: Stage, *, web_port: int | None = None) -> faust.App:
-    """The faust app of one stage's worker, with everything it runs wired in."""
+def build_app(
+    settings: Settings,
+    stage: Stage,
+    *,
+    web_port: int | None = None,
+    startup: Startup | None = None,
+) -> faust.App:
+    """The faust app of one stage's worker, with everything it runs wired in. The stage's
+    handler is built in a thread while the worker starts and joins its group."""
     tracing.configure(stage)  # off unless the OTEL_* variables turn it on
+    startup = startup or Startup(stage)
     window = ByteWindow(settings.buffer_bytes)
     app = create_app(settings, stage, web_port=web_port, window=window)
     app.on_partitions_assigned.connect(cast(Any, _log_assignment))  # mode types a narrower protocol
+
+    async def _joined(_sender: Any, *_args: Any, **_kwargs: Any) -> None:
+        startup.end("join")
+
+    app.on_partitions_assigned.connect(cast(Any, _joined))
 
     async def _forget_revoked(_sender: Any, revoked: Any, **_kwargs: Any) -> None:
         window.forget(revoked)
 
     app.on_partitions_revoked.connect(cast(Any, _forget_revoked))
     topics = app_topics(app, settings)
-    health = Health()
+    health = Health(startup=startup)
     install_health(app, settings, health)
     exactly_once = settings.processing_guarantee == "exactly_once"
     send = Publisher(topics, health, stage, exactly_once=exactly_once)
     source = getattr(topics, STAGE_INPUT[stage])
-    handle = handler(settings, stage)
-    register_stage(app, source, stage, handle, settings, send=send.send_many,
+
+    def build() -> Handler:
+        startup.begin("models")
+        built = handler(settings, stage)
+        startup.end("models")
+        return built
+
+    loading = Loading(build, stage=stage)
+    register_stage(app, source, stage, loading, settings, send=send.send_many,
                    window=window)  # fmt: skip
-    enricher = getattr(handle, "enricher", None)
-    models = ",".join(f"{m.name} {m.version}" for m in getattr(enricher, "models", []))
-    set_build_info(__version__, stage, models or "-")
-    health.set(models_loaded=True)
+
+    @app.task  # type: ignore[untyped-decorator]  # faust is untyped
+    async def _models_loaded() -> None:
+        enricher = getattr(await loading.loaded(), "enricher", None)
+        models = ",".join(f"{m.name} {m.version}" for m in getattr(enricher, "models", []))
+        set_build_info(__version__, stage, models or "-")
+        health.set(models_loaded=True)
 
     @app.timer(settings.lag_interval)  # type: ignore[untyped-decorator]  # faust is untyped
     async def _lag() -> None:

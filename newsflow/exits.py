@@ -21,6 +21,7 @@ log = structlog.get_logger(__name__)
 AGENT_CRASHED = 70  # EX_SOFTWARE: an error escaped a stage's loop
 STUCK = 71  # a message in progress for longer than NEWSFLOW_STUCK_SECONDS
 DELIVERY_FAILED = 75  # EX_TEMPFAIL: not even the smallest dead letter could be stored
+SETUP_FAILED = 78  # EX_CONFIG: the stage's handler could not be built (a missing model)
 #: Exit codes after which a supervisor restarts the worker (a crash, not a configuration error).
 RESTARTABLE = frozenset({AGENT_CRASHED, STUCK, DELIVERY_FAILED})
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -18,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from newsflow.kafka import client_options
 from newsflow.metrics import READY
 from newsflow.settings import Settings
+from newsflow.startup import Startup
 
 log = structlog.get_logger(__name__)
 
@@ -28,6 +29,7 @@ class Health:
     sends_ok: bool = True
     partitions_assigned: bool = False
     models_loaded: bool = False
+    startup: Startup | None = field(default=None, compare=False, repr=False)
 
     def checks(self) -> dict[str, bool]:
         return {
@@ -47,6 +49,8 @@ class Health:
             setattr(self, name, value)
         if self.ready != before:
             log.info("readiness_changed", ready=self.ready, **self.checks())
+            if self.ready and self.startup is not None:
+                self.startup.ready()  # the first time: worker_ready, with the start's phases
         READY.set(1 if self.ready else 0)
 
 

@@ -74,14 +74,14 @@ def worker(
     base = web_port or settings.web_port
     _check_web_ports(settings, [base, base + 1] if service is ServiceChoice.all else [base])
     if service is ServiceChoice.all:
-        from newsflow.worker import run_all  # noqa: PLC0415  # faust is slow to import
+        from newsflow.supervisor import run_all  # noqa: PLC0415  # only this command needs it
 
         argv = {
             s: worker_command(s, bootstrap=settings.bootstrap_servers, web_port=base + i)
             for i, s in enumerate(("ingest", "enrich"))
         }
         raise typer.Exit(run_all(settings, argv))  # type: ignore[arg-type]  # keys are Service
-    from newsflow.worker import run_worker  # noqa: PLC0415
+    from newsflow.worker import run_worker  # noqa: PLC0415  # faust: only a worker imports it
 
     try:
         run_worker(settings, service.value, web_port=web_port)  # type: ignore[arg-type]  # ingest|enrich

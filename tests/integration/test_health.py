@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -14,12 +15,23 @@ from newsflow.showcase import sample_files
 from tests.integration.conftest import Pipeline
 
 pytestmark = pytest.mark.integration
+PHASES = {"imports_s", "topics_s", "models_s", "join_s", "ready_s"}
+
+
+def _worker_ready(pipeline: Pipeline, proc: subprocess.Popen[bytes]) -> list[dict[str, object]]:
+    """The ``worker_ready`` lines in a worker's log."""
+    log = next(path for p, path in pipeline.procs if p is proc)
+    lines = [json.loads(line) for line in log.read_text(errors="replace").splitlines()
+             if line.startswith("{") and '"worker_ready"' in line]  # fmt: skip
+    return [line for line in lines if line.get("event") == "worker_ready"]
 
 
 def test_health_pages_and_metrics(pipeline: Pipeline) -> None:
     ingest = pipeline.start_worker("ingest")
     pipeline.wait_ready(ingest)
     assert pipeline.web(ingest, "/healthz") == (200, b'{"alive":true}')
+    (ready,) = _worker_ready(pipeline, ingest)  # once, with how long each phase of the start took
+    assert ready["service"] == "ingest" and ready.keys() >= PHASES
     payloads = [i.payload for i in read_inputs(sample_files())]
     pipeline.produce([*payloads, b"", b"[1]", b"[2]"])
     assert len(pipeline.collect(pipeline.settings.topics.deadletter, 3)) == 3
@@ -51,6 +63,9 @@ def test_health_pages_and_metrics(pipeline: Pipeline) -> None:
 
     enrich = pipeline.start_worker("enrich")
     assert len(pipeline.collect(pipeline.settings.topics.enriched, len(payloads))) == len(payloads)
+    pipeline.wait_ready(enrich)
+    (ready,) = _worker_ready(pipeline, enrich)
+    assert ready["service"] == "enrich" and ready.keys() >= PHASES
     got = pipeline.web(enrich, "/metrics")
     assert got is not None
     enrich_metrics = got[1].decode()
