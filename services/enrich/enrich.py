@@ -381,8 +381,11 @@ class Enricher:
     ) -> EnrichedArticle:
         budget.check("propagate")
         mentions = [*mentions, *propagate(mentions, fields, budget=budget)]
-        credits = {ref: (c.start("agency"), c.end("agency")) for ref, text in fields
-                   if isinstance(ref, int) and (c := _DATELINE_CREDIT.match(text))}  # fmt: skip
+        credits: dict[FieldRef, tuple[int, int]] = {
+            ref: (c.start("agency"), c.end("agency"))
+            for ref, text in fields
+            if isinstance(ref, int) and (c := _DATELINE_CREDIT.match(text))
+        }
         if credits:
             mentions = [m for m in mentions if not _within(m, credits.get(m.field))]
         budget.check("entities")

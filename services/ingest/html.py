@@ -130,6 +130,58 @@ def _body(doc_body: etree._Element, title: str | None, budget: Budget) -> list[P
     return body
 
 
+# A body split into sibling blocks of the same kind ("div.grid--item" chunks between ads, on
+# Conde Nast's sites), of which trafilatura keeps only the first.
+PROSE_WORDS = 15  # a paragraph of a later chunk is taken only when it is prose this long
+_CHUNK_LEVELS = 4  # how far up from the body's last paragraph a chunk is looked for
+_KEY_CHARS = 80
+
+
+def _key(text: str) -> str:
+    return comparable(text)[:_KEY_CHARS]
+
+
+def _linked_share(node: etree._Element) -> float:
+    text = len(node.text_content())
+    return sum(len(a.text_content()) for a in node.iter("a")) / text if text else 1.0
+
+
+def _later_chunks(
+    tree: lxml.html.HtmlElement, body: list[Paragraph], budget: Budget
+) -> list[Paragraph]:
+    """The paragraphs of the chunks after the one trafilatura kept: from the body's last
+    paragraph in the page, up to ``_CHUNK_LEVELS`` ancestors, the first ancestor whose later
+    siblings of the same tag and class hold prose the body lacks (paragraphs of
+    ``PROSE_WORDS`` words or more, not mostly links), in page order."""
+    seen = {_key(p.text) for p in body if p.kind == "paragraph"}
+    if len(seen) < 2:
+        return []
+    last = None
+    for p in checked(tree.iter("p"), budget, "HTML paragraphs"):
+        if _key(p.text_content()) in seen:
+            last = p
+    node = last.getparent() if last is not None else None
+    for _ in range(_CHUNK_LEVELS):
+        if node is None:
+            break
+        kind = node.get("class")
+        if kind:
+            found = []
+            for sibling in node.itersiblings():
+                if sibling.tag != node.tag or sibling.get("class") != kind:
+                    continue
+                for p in sibling.iter("p"):
+                    text = clean_line(p.text_content())
+                    if (len(text.split()) >= PROSE_WORDS and _key(text) not in seen
+                            and _linked_share(p) < 0.5):  # fmt: skip
+                        seen.add(_key(text))
+                        found.append(Paragraph(text=text))
+            if found:
+                return found
+        node = node.getparent()
+    return []
+
+
 RESCUE_WORDS = 80  # a main text shorter than this: trafilatura's backup extractors are tried
 
 
@@ -331,7 +383,8 @@ def parse_html(
     _metadata(meta, doc, out)
     # What trafilatura keeps but a newsroom would not: share lines, "Read more: ...", bylines
     # and captions inside <p>. The same line rules as for plain-text scrapes.
-    body = checked(_body(doc.body, out.title, budget), budget, "HTML furniture")
+    kept = _body(doc.body, out.title, budget)
+    body = checked(kept + _later_chunks(tree, kept, budget), budget, "HTML furniture")
     out.body = _tidy(out, [p for p in body if not take_furniture(out, p.text)], doc.description)
     description = clean_text(doc.description) if doc.description else None
     if description and not (out.body and out.body[0].text.startswith(description[:60])):

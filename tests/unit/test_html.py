@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import lxml.html
 import pytest
 
-from newsflow.schemas import RawArticle
+from newsflow.schemas import Paragraph, RawArticle
+from newsflow.services.budget import UNLIMITED
 from newsflow.services.errors import NoText
-from newsflow.services.ingest.html import parse_html
+from newsflow.services.ingest.html import _later_chunks, parse_html
 from newsflow.services.ingest.normalise import normalise_article
 
 CET = timezone(timedelta(hours=1))
@@ -86,3 +88,59 @@ def test_related_headlines_from_related_blocks() -> None:
         "Bus fares to rise in January, operator says",
         "City approves new cycle lanes on the ring road",
     ]
+
+
+_PROSE = [
+    "The council voted on Tuesday to close the harbour bridge to heavy lorries from March, "
+    "after engineers found cracks in two of its steel supports during a routine inspection.",
+    "Hauliers said the closure would add forty minutes to every crossing and warned that "
+    "smaller firms in the port could lose contracts to rivals on the other side of the river.",
+    "The mayor said repairs would take at least a year and promised a temporary ferry for "
+    "lorries, paid for by the city, while the bridge is closed to vehicles over ten tonnes.",
+    "Engineers will return next month to decide whether the bridge can be repaired or must be "
+    "replaced, a decision that the council said it expected to take before the summer.",
+]
+
+
+def _chunked_page(second_chunk: str) -> str:
+    first = "".join(f"<p>{t}</p>" for t in _PROSE[:2])
+    return (
+        "<html><head><title>Harbour bridge to close to lorries</title></head><body><article>"
+        "<h1>Harbour bridge to close to lorries</h1><div class='chunks'>"
+        f"<div class='grid'><div class='grid--item'>{first}</div></div>"
+        "<div class='ad'>Advertisement</div>"
+        f"<div class='grid'><div class='grid--item'>{second_chunk}</div></div>"
+        "</div></article><footer><p>Copyright 2024 Harbour Times. All rights reserved.</p>"
+        "</footer></body></html>"
+    )
+
+
+def _later(page: str) -> list[str]:
+    """What ``_later_chunks`` adds to a body of the page's first two paragraphs (what
+    trafilatura kept of the WIRED dev pages: their first chunk)."""
+    body = [Paragraph(text=t) for t in _PROSE[:2]]
+    return [p.text for p in _later_chunks(lxml.html.fromstring(page), body, UNLIMITED)]
+
+
+def test_a_body_split_into_chunks_is_read_whole() -> None:
+    """Sites that cut the article into blocks of one kind between ads (Conde Nast's): the later
+    blocks' paragraphs follow the first's, in page order."""
+    assert _later(_chunked_page("".join(f"<p>{t}</p>" for t in _PROSE[2:]))) == _PROSE[2:]
+
+
+def test_teasers_and_short_lines_beside_the_body_are_not_body() -> None:
+    teasers = (
+        "".join(
+            f"<p><a href='/story/{i}'>Read the council's full report on the harbour bridge closure "
+            f"and what it means for hauliers and ferry users this year, part {i}</a></p>"
+            for i in range(3)
+        )
+        + "<p>Short line.</p>"
+    )
+    assert _later(_chunked_page(teasers)) == []
+    # prose in a block of another kind (a related story's card) is not a chunk of this body
+    other = _chunked_page("").replace(
+        "<div class='ad'>Advertisement</div>",
+        f"<div class='card'><div class='grid--item'><p>{_PROSE[3]}</p></div></div>",
+    )
+    assert _later(other) == []
