@@ -394,6 +394,7 @@ class Enricher:
             len(fields),
             limit=self.limits.max_entities,
             max_mentions=self.limits.max_mentions,
+            texts=dict(fields),
         )
         entities = with_utf16(entities, dict(fields))
         budget.check("topics")

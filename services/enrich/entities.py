@@ -6,6 +6,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import pairwise
 from typing import TypeVar
 
 from newsflow.schemas.enriched import Entity, EntityType, FieldRef, Mention
@@ -105,7 +106,12 @@ class _Endings:
 
 
 def build_entities(
-    mentions: list[RawMention], n_fields: int, *, limit: int, max_mentions: int | None = None
+    mentions: list[RawMention],
+    n_fields: int,
+    *,
+    limit: int,
+    max_mentions: int | None = None,
+    texts: dict[FieldRef, str] | None = None,
 ) -> list[Entity]:
     """One entity per canonical name, sorted by salience (highest first), at most ``limit``.
     Each lists its first ``max_mentions`` mentions in reading order (all when None); ``count``
@@ -116,7 +122,7 @@ def build_entities(
     position; otherwise it stays a NORP entity carrying the country's code."""
     if not mentions:
         return []
-    kinds, groups, names, weak = _group(mentions)
+    kinds, groups, names, weak = _group(mentions, texts or {})
     if not groups:  # every mention in doubt
         return []
     title_order = _title_order(groups, weak)
@@ -170,6 +176,7 @@ def _retype(kinds: dict[tuple[str, ...], EntityType], titled: set[tuple[str, ...
 
 def _group(
     mentions: list[RawMention],
+    texts: dict[FieldRef, str],
 ) -> tuple[
     dict[tuple[str, ...], EntityType],
     dict[tuple[str, ...], list[RawMention]],
@@ -208,6 +215,12 @@ def _group(
     canon = _resolve(kinds, confirmed)
     canon.update({k: canon.get(long, long) for k, long in prefixes.items() if canon[k] == k})
     canon.update(_heads(mentions, kinds, confirmed, canon))
+    canon.update(_given_names(kinds, confirmed, canon))
+    for short, long in _acronyms(mentions, texts, kinds).items():
+        if canon.get(long) in confirmed:
+            canon[short] = canon[long]
+            confirmed.add(short)
+    _one_name_per_country(kinds, canon, surface)
     kept = [m for m in mentions if canon[_tokens(m.text)] in confirmed]
 
     groups: dict[tuple[str, ...], list[RawMention]] = defaultdict(list)
@@ -219,7 +232,9 @@ def _group(
     countries = {
         code: k
         for k in groups
-        if kinds.get(k) in _PLACE_TYPES and (code := country_named(names[k])) is not None
+        if kinds.get(k) in _PLACE_TYPES
+        and (code := country_named(names[k])) is not None
+        and " ".join(k) not in CONSTITUENT_COUNTRIES  # "British" is not England
     }
     for k in list(groups):
         code = demonym_country(names[k]) if kinds.get(k) == "NORP" else None
@@ -227,6 +242,110 @@ def _group(
             weak.update(id(m) for m in groups[k])
             groups[countries[code]].extend(groups.pop(k))
     return kinds, groups, names, weak
+
+
+# Countries of the United Kingdom: named apart from it ("England" is not "Britain"), though the
+# gazetteer gives them its code.
+CONSTITUENT_COUNTRIES = frozenset({"england", "scotland", "wales", "northern ireland"})
+
+
+def _one_name_per_country(
+    kinds: dict[tuple[str, ...], EntityType],
+    canon: dict[tuple[str, ...], tuple[str, ...]],
+    surface: dict[tuple[str, ...], Counter[str]],
+) -> None:
+    """The names of one country are one entity ("U.S.", "United States" and "America"; "UK"
+    and "Britain"), named by its longest form without full stops (then the most frequent), in
+    place. Not the countries of the United Kingdom (``CONSTITUENT_COUNTRIES``)."""
+    by_code: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for k in set(canon.values()):
+        written = " ".join(k)
+        if kinds.get(k) in _PLACE_TYPES and written not in CONSTITUENT_COUNTRIES:
+            code = country_named(written)
+            if code is not None:
+                by_code[code].append(k)
+    for keys in by_code.values():
+        if len(keys) < 2:
+            continue
+        main = max(keys, key=lambda k: ("." not in " ".join(k), len(" ".join(k)),
+                                        sum(surface[k].values()), k))  # fmt: skip
+        for k, target in list(canon.items()):
+            if target in keys:
+                canon[k] = main
+
+
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def _given_names(
+    kinds: dict[tuple[str, ...], EntityType],
+    confirmed: set[tuple[str, ...]],
+    canon: dict[tuple[str, ...], tuple[str, ...]],
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """One-word person names that are not a surname of a longer name but its first word
+    ("Xi" of Xi Jinping, "Taylor" of Taylor Swift) or its surname before a generational suffix
+    ("Evans" of Charles Evans Jr): the person, when exactly one longer person name fits."""
+    people = [k for k, kind in kinds.items() if kind == "PERSON" and len(k) > 1 and k in confirmed]
+    fits: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+    for long in people:
+        words = long[:-1] if long[-1] in _SUFFIXES else long
+        fits[(long[0],)].add(canon.get(long, long))
+        if len(words) > 1:
+            fits[(words[-1],)].add(canon.get(long, long))
+    return {
+        short: next(iter(longs))
+        for short, longs in fits.items()
+        if len(longs) == 1
+        and kinds.get(short) == "PERSON"
+        and canon.get(short, short) == short  # not resolved already (a surname)
+        and short not in longs
+        and demonym_country(short[0].rstrip("s")) is None  # "Briton" before a name
+        and short[0] != "briton"
+    }
+
+
+_LINK_WORDS = frozenset({"of", "and", "the", "for", "de", "&", "on", "in", "to", "du", "des"})
+
+
+def _initials_fit(acronym: str, name: str) -> bool:
+    """Whether ``acronym``'s letters are, in order, initials of ``name``'s words, the first
+    word's first ("NYAG" of New York State Attorney General, "ONS" of Office for National
+    Statistics; not "AP" of Nigeria)."""
+    letters = [c for c in acronym.casefold() if c.isalpha()]
+    initials = [w[0] for w in name.casefold().replace("-", " ").split() if w not in _LINK_WORDS]
+    if len(letters) < 2 or not initials or letters[0] != initials[0]:
+        return False
+    i = 0
+    for c in initials:
+        if i < len(letters) and c == letters[i]:
+            i += 1
+    return i == len(letters)
+
+
+def _acronyms(
+    mentions: list[RawMention],
+    texts: dict[FieldRef, str],
+    kinds: dict[tuple[str, ...], EntityType],
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Acronyms the article defines, "Office for National Statistics (ONS)" or "ONS (Office
+    for National Statistics)", whose letters are the name's initials: acronym -> name."""
+    if not texts:
+        return {}
+    by_field: dict[FieldRef, list[RawMention]] = defaultdict(list)
+    for m in mentions:
+        by_field[m.field].append(m)
+    out: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for ref, found in by_field.items():
+        text = texts.get(ref, "")
+        found.sort(key=lambda m: m.start)
+        for a, b in pairwise(found):
+            if text[a.end : b.start] != " (" or text[b.end : b.end + 1] != ")":
+                continue
+            for long, short in ((a, b), (b, a)):
+                if (short.text.isupper() and " " not in short.text and " " in long.text
+                        and _initials_fit(short.text, long.text)):  # fmt: skip
+                    out.setdefault(_tokens(short.text), _tokens(long.text))
+    return {short: long for short, long in out.items() if kinds.get(long) not in (None, "PERSON")}
 
 
 _K = TypeVar("_K")

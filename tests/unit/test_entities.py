@@ -141,3 +141,45 @@ def test_names_found_once_are_found_again_where_the_model_missed_them() -> None:
     for m in extra:
         text = dict(fields)[m.field]
         assert text[m.start : m.end] == m.text and m.label == "PERSON"
+
+
+def _names(mentions: list[RawMention], texts: dict[FieldRef, str] | None = None) -> dict[str, int]:
+    return {e.name: e.count for e in build_entities(mentions, 3, limit=20, texts=texts)}
+
+
+def test_one_country_under_its_names_is_one_entity() -> None:
+    names = _names([mention(0, "U.S.", "GPE"), mention(0, "United States", "GPE", 10),
+                    mention(1, "America", "GPE"), mention(1, "Britain", "GPE", 20),
+                    mention(2, "UK", "GPE")])  # fmt: skip
+    assert names == {"United States": 3, "Britain": 2}
+    # the countries of the United Kingdom stay apart from it, and "British" is not England
+    names = _names([mention(0, "England", "GPE"), mention(0, "Scotland", "GPE", 20),
+                    mention(1, "U.K.", "GPE"), mention(2, "British", "NORP")])  # fmt: skip
+    assert names == {"England": 1, "Scotland": 1, "U.K.": 2}
+
+
+def test_an_acronym_the_article_defines_is_the_name_it_stands_for() -> None:
+    text = "The Office for National Statistics (ONS) said prices rose. Nigeria (AP) - ."
+    ons = text.index("ONS")
+    mentions = [
+        mention(0, "Office for National Statistics", "ORG", 4),
+        mention(0, "ONS", "ORG", ons),
+        mention(0, "Nigeria", "GPE", text.index("Nigeria")),
+        mention(0, "AP", "ORG", text.index("AP")),
+        mention(1, "ONS", "ORG"),
+    ]
+    names = _names(mentions, {0: text, 1: "ONS"})
+    assert names["Office for National Statistics"] == 3 and "ONS" not in names
+    assert "AP" in names and "Nigeria" in names  # "(AP)" does not stand for Nigeria
+    assert "ONS" in _names(mentions)  # without the text nothing is said to be defined
+
+
+def test_a_first_name_or_a_surname_before_jr_is_the_one_person_it_fits() -> None:
+    names = _names([mention("title", "Xi", "PERSON"), mention(0, "Xi Jinping", "PERSON"),
+                    mention(1, "Charles Evans Jr", "PERSON"), mention(1, "Evans", "PERSON", 30),
+                    mention(2, "Taylor", "PERSON")])  # fmt: skip
+    assert names == {"Xi Jinping": 2, "Charles Evans Jr": 2, "Taylor": 1}
+    # two people it could be: it stays itself
+    names = _names([mention(0, "Jason Robinson", "PERSON"), mention(1, "Jason Leonard", "PERSON"),
+                    mention(2, "Jason", "PERSON")])  # fmt: skip
+    assert names["Jason"] == 1
