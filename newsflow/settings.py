@@ -166,10 +166,23 @@ class Settings(BaseSettings):
     limits: Limits = Limits()
 
     # faust/Kafka client tuning. The defaults suit a real cluster and the embedded broker alike;
-    # see docs/decisions/0001-embedded-broker.md for why the group timeouts are short.
-    session_timeout: float = Field(default=10.0, gt=0)
-    heartbeat_interval: float = Field(default=1.0, gt=0)
-    rebalance_timeout: float = Field(default=10.0, gt=0)
+    # see docs/decisions/0001-embedded-broker.md and docs/profile.md (start to ready).
+    session_timeout: float = Field(
+        default=6.0,
+        gt=0,
+        description="Seconds without a heartbeat before the group drops a member. 6 is Apache "
+        "Kafka's least by default (group.min.session.timeout.ms). The embedded broker holds "
+        "every join for half of it (3 s): most of a worker's start to ready.",
+    )
+    heartbeat_interval: float = Field(
+        default=1.0, gt=0, description="Seconds between heartbeats (under a third of the session)."
+    )
+    rebalance_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a rebalance waits for members to finish their batch in hand and "
+        "rejoin; no part of a start (the embedded broker ignores it).",
+    )
     commit_interval: float = Field(default=1.0, gt=0)
     lag_interval: float = Field(
         default=10.0,
