@@ -16,9 +16,12 @@ from newsflow import agent as agent_module
 from newsflow import loading
 from newsflow.agent import register_stage
 from newsflow.app import app_topics, create_app
+from newsflow.bootstrap import handler, warm_up
 from newsflow.health import Health
 from newsflow.loading import Loading
-from newsflow.services.routing import Handler, Routed
+from newsflow.schemas import NormalizedArticle
+from newsflow.services.budget import Budget
+from newsflow.services.routing import Coordinates, Handler, Routed
 from newsflow.settings import Settings
 from newsflow.stage import forward
 from newsflow.startup import Startup, process_age
@@ -131,3 +134,16 @@ def test_a_handler_that_cannot_be_built_ends_the_process_as_a_setup_error(
     assert (code, event) == (loading.exits.SETUP_FAILED, "handler_failed")
     assert code not in loading.exits.RESTARTABLE  # a restart would fail the same way
     assert "no model" in fields["error"]
+
+
+def test_the_warm_up_leaves_no_trace_in_the_duplicate_index(samples: Path) -> None:
+    """The warm-up's samples go through the pure core only: the same article arriving for
+    real afterwards is not marked a duplicate of the warm-up."""
+    settings = Settings()
+    handle = handler(settings, "ingest")
+    warm_up(settings, "ingest")
+    for name in ("rotterdam-dock-strike.txt", "venice-flood-barrier.html"):
+        at = Coordinates("articles.raw", 0, 0)
+        routed = handle((samples / name).read_bytes(), None, at, Budget(30))
+        assert routed.destination == "normalized", (name, routed.error_code)
+        assert NormalizedArticle.model_validate_json(routed.value).duplicate_of is None
