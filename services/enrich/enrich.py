@@ -36,7 +36,13 @@ from newsflow.schemas.enriched import Entity, FieldRef
 from newsflow.services.budget import UNLIMITED, Budget
 from newsflow.services.enrich import data, decoder
 from newsflow.services.enrich.entities import build_entities
-from newsflow.services.enrich.mentions import KEPT_TYPES, RawMention, clean_span, propagate
+from newsflow.services.enrich.mentions import (
+    KEPT_TYPES,
+    RawMention,
+    clean_span,
+    propagate,
+    without_ordinary_words,
+)
 from newsflow.services.enrich.topics import TopicTagger
 from newsflow.services.errors import EnrichFailed, PoisonError, TooLarge
 from newsflow.services.ingest.language import identify, mostly_latin
@@ -388,6 +394,7 @@ class Enricher:
         }
         if credits:
             mentions = [m for m in mentions if not _within(m, credits.get(m.field))]
+        mentions = without_ordinary_words(mentions, fields)
         budget.check("entities")
         entities = build_entities(
             mentions,

@@ -100,6 +100,10 @@ def _each(words: str, kind: EntityType) -> dict[str, EntityType]:
     return dict.fromkeys(words.split(), kind)
 
 
+def _words(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 _APPOSITIVE_HEADS: dict[str, EntityType] = {
     **_each(
         "spokesman spokeswoman spokesperson analyst actor actress singer player striker "
@@ -138,6 +142,23 @@ NAME_HEADS: dict[str, EntityType] = {
     ),
     **_each("university college inc corp ltd plc llc company group bank", "ORG"),
 }
+# The last word of a venue's name: a building, whatever the model said (it types concert
+# halls and stadiums after their sponsors: "Pepsi Center" is in NAME_HEADS, these are not).
+_VENUE_HEADS = _words(
+    "amphitheatre amphitheater arena pavilion auditorium stadium ballpark theatre theater "
+    "coliseum colosseum speedway velodrome"
+)
+# Nouns of nationality a person's name may follow ("Briton Tim Abeyie").
+_NATIONALITY_NOUNS = _words(
+    "Briton Britons Scot Scots Welshman Welshwoman Englishman Englishwoman Irishman Irishwoman "
+    "Frenchman Frenchwoman Dutchman Dutchwoman Kiwi Aussie"
+)
+# Common terms written as acronyms: never a name ("the IPO", "the CEO", "MP3 players").
+TERMS = _words(
+    "IPO CEO COO CFO CTO CIO CMO GMT BST EST EDT PST PDT CET UTC BC AD MP MPs MSP MEP MEPs MP3 "
+    "MP4 GPU CPU RAM LED LCD OLED HVAC PDF USB FAQ DIY PC PCs TV HD DNA RNA GDP CPI VAT AI EV "
+    "EVs SUV SUVs ATM PIN SMS GPS WiFi Wi-Fi 4G 5G PV IT HR VP Q1 Q2 Q3 Q4 PhD"
+)
 _APPOSITIVE = re.compile(
     r",\s+(?:the|a|an)\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)"  # ", the former army analyst"
     r"(?=\s*[,.;:]|\s+(?:of|for|in|at|on|who|which|that|owned|based|with|from|and)\b)"
@@ -267,8 +288,12 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
             pass
         elif head == "The" and _two_words(rest):  # "The Department for Trade", but
             pass  # "The Hague" and "The Gambia" are names
-        elif label == "PERSON" and _two_words(rest) and demonym_country(head):
-            pass  # "Kenyan Bernard Lagat": the nationality describes the person
+        elif (
+            label == "PERSON"
+            and _two_words(rest)
+            and (demonym_country(head) or head in _NATIONALITY_NOUNS)
+        ):
+            pass  # "Kenyan Bernard Lagat", "Briton Tim Abeyie": the nationality describes them
         else:
             break
         start += len(head) + 1
@@ -292,7 +317,7 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
     ):
         span = span[: -len(last) - 1].rstrip(" ,;:")
     end = start + len(span)
-    if not span or not any(ch.isalpha() for ch in span):
+    if not span or not any(ch.isalpha() for ch in span) or span in TERMS:
         return None
     if not span[0].isupper() and not honorific:  # "de Mistura" only after "Mr"
         return None
@@ -322,6 +347,8 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
         final_label = NAME_HEADS[last]  # "Walter Reed Hospital": a hospital, not a person
     if final_label == "GPE" and " " in span and last in _NATURAL_HEADS:
         final_label = "LOC"  # "the North Sea", "the Adriatic Sea": a sea, not a country or city
+    if final_label in {"ORG", "PERSON", "GPE"} and " " in span and last in _VENUE_HEADS:
+        final_label = "FAC"  # "Ryman Auditorium", "White River Amphitheatre": a venue
     if (
         final_label in {"ORG", "NORP", "PERSON"}
         and _FACILITY_CUE.match(text, end)
@@ -807,3 +834,34 @@ class _Spans:
     def overlaps(self, start: int, end: int) -> bool:
         before = bisect_left(self._starts, end)  # the spans starting before ``end``
         return before > 0 and self._reach[before - 1] > start
+
+
+# A lower-case word of running text; not a piece of a web or mail address ("klook.com").
+_LOWER_WORD = re.compile(r"(?<![\w'’./@-])[a-z][a-z'’-]*[a-z](?![\w'’/@-]|\.\w)")
+
+
+def without_ordinary_words(
+    mentions: list[RawMention], fields: list[tuple[FieldRef, str]]
+) -> list[RawMention]:
+    """The mentions, less ordinary words the article also writes in lower case: a word in
+    capitals ("BUILD", "HISTORY" in a banner; four letters or more, so not "WHO") or a
+    sub-heading that is nothing but the span ("Smell Receptors", "Yoga") when the text has
+    the same words in lower case ("build", "smell receptors"). Never a place the gazetteer
+    knows ("US" and "us")."""
+    texts = dict(fields)
+    lower: set[str] | None = None
+    out = []
+    for m in mentions:
+        span = m.text
+        capitals = " " not in span and len(span) >= 4 and span.isupper()
+        heading = isinstance(m.field, int) and texts.get(m.field, "").strip() == span
+        if (capitals or heading) and span.lower() != span and country_code(span) is None:
+            if lower is None:
+                lower = {w for _, t in fields for w in _LOWER_WORD.findall(t)}
+            words = span.lower().split()
+            if all(w in lower for w in words) and (
+                len(words) == 1 or any(span.lower() in t for _, t in fields)
+            ):
+                continue
+        out.append(m)
+    return out

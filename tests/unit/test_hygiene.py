@@ -20,6 +20,7 @@ from newsflow.services.enrich.mentions import (
     headline_cased,
     opens_sentence,
     propagate,
+    without_ordinary_words,
 )
 from newsflow.services.ingest.normalise import normalise_payload
 
@@ -665,3 +666,41 @@ def test_the_agency_credited_in_a_dateline_is_not_the_story_s(
     mentions = [m for e in article.entities if e.name == agency for m in e.mentions]
     # named in the story, the agency is an entity; the dateline's credit is not one of its mentions
     assert all(m.field != 0 for m in mentions), mentions
+
+
+def test_common_terms_in_capitals_are_not_names() -> None:
+    text = "The CEO said the IPO would fund new GPU chips and MP3 players."
+    for term in ("CEO", "IPO", "GPU", "MP3"):
+        assert span(text, term, "ORG") is None, term
+    assert span("The WHO said the NHS was ready.", "NHS", "ORG") is not None
+
+
+def test_a_venue_is_a_facility_whatever_the_model_said() -> None:
+    text = "The tour stops at the Ryman Auditorium and White River Amphitheatre in June."
+    for name in ("Ryman Auditorium", "White River Amphitheatre"):
+        m = span(text, name, "ORG")
+        assert m is not None and m.label == "FAC", (name, m)
+
+
+def test_a_nationality_noun_before_a_name_is_not_part_of_it() -> None:
+    m = span("Briton Tim Abeyie won the 200m in 20.8 seconds.", "Briton Tim Abeyie", "PERSON")
+    assert m is not None and m.text == "Tim Abeyie"
+
+
+def test_ordinary_words_in_capitals_or_as_headings_are_not_names() -> None:
+    fields: list[tuple[FieldRef, str]] = [
+        ("title", "How to plan your first online business"),
+        (0, "BUILD your list first, then GROW it. You build trust, then grow sales. SCALE."),
+        (1, "Smell Receptors"),
+        (2, "Scientists found smell receptors in the gut, as NASA and the WHO reported."),
+    ]
+
+    def at(ref: int, part: str) -> RawMention:
+        start = fields[ref + 1][1].index(part)
+        return RawMention(ref, start, start + len(part), part, "ORG", False)
+
+    mentions = [at(0, "BUILD"), at(0, "GROW"), at(0, "SCALE"), at(1, "Smell Receptors"),
+                at(2, "NASA"), at(2, "WHO")]  # fmt: skip
+    kept = [m.text for m in without_ordinary_words(mentions, fields)]
+    # "build", "grow", "smell receptors" are written lower-case too; "scale" is not
+    assert kept == ["SCALE", "NASA", "WHO"]
