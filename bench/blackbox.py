@@ -3,7 +3,8 @@
 published at once, counted as they arrive on the enriched topic; and in the same run, spaCy's
 full ``en_core_web_sm`` pipeline alone on the same texts (title and paragraphs) in this
 process: what "run spaCy on it yourself" costs. Also how long the worker takes from start to
-its first enriched article, and the peak RSS of each worker process.
+its first enriched article (and each stage's phases, from its worker_ready line), and the peak
+RSS of each worker process.
 
 Stories: a BBC-style folder (``<category>/NNN.txt``: title, blank line, paragraphs), e.g.
 ``../shared/eval/bbc``, or the bundled samples reshuffled when none is given.
@@ -28,6 +29,7 @@ from typing import Any
 import spacy
 from enrich import plain_texts  # bench/enrich.py
 from harness import Workers, collect, proc_stats, produce  # bench/harness.py
+from startup import log_events, phases  # bench/startup.py
 
 from newsflow.broker import EmbeddedBroker
 from newsflow.services.enrich.enrich import SPACY_MODEL
@@ -106,6 +108,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         first = asyncio.run(first_output(workers, payloads[0], 180))
         result["start_to_first_enriched_s"] = round(first - started, 1)
         result["pipeline"] = asyncio.run(burst(workers, payloads))
+        result["start_phases"] = phases(log_events(workers.logdir / "all.log"), "all", started)
         result["peak_rss_mb"] = children_rss(workers.procs["all"].pid)
     finally:
         workers.stop()
@@ -135,6 +138,9 @@ def main() -> None:
           "articles/s (one process)")  # fmt: skip
     print(f"ratio: {result['ratio']}x; start to first enriched article "
           f"{result['start_to_first_enriched_s']} s")  # fmt: skip
+    for stage in ("ingest", "enrich"):
+        ready = result["start_phases"].get(stage, {})
+        print(f"{stage} start, s: " + ", ".join(f"{k} {v}" for k, v in ready.items()))
     print(f"peak RSS MB: {result['peak_rss_mb']}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

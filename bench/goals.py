@@ -2,9 +2,10 @@
 with the machine and the command that measures it on its own.
 
 Runs, one after the other: bench/blackbox.py (end to end as a new user runs it, start to the
-first article, peak RSS), bench/stages.py (HTML normalise against trafilatura alone) and
-bench/e2e.py --scaling (framework overhead against an aiokafka pass-through, p99 at a fixed
-rate, cost against size). About 10 minutes on the 2-core dev box.
+first article, peak RSS), bench/startup.py (start to ready of each worker, three starts each),
+bench/stages.py (HTML normalise against trafilatura alone) and bench/e2e.py --scaling
+(framework overhead against an aiokafka pass-through, p99 at a fixed rate, cost against size).
+About 11 minutes on the 2-core dev box.
 
 Usage: python bench/goals.py --bbc ../shared/eval/bbc --html-dir ../shared/eval/extraction
        [--json OUT]
@@ -22,10 +23,13 @@ from typing import Any
 import blackbox  # bench/blackbox.py
 import e2e  # bench/e2e.py
 import stages  # bench/stages.py
+import startup  # bench/startup.py
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     box = blackbox.run(argparse.Namespace(dir=args.bbc, limit=399, bootstrap=None))
+    starts = startup.run(3, ["ingest", "enrich", "all"], None)
+    ready = {c: m["command_to_ready"] for c, m in starts["medians"].items()}
     stage = stages.run(args.html_dir, 3)
     ends = e2e.run(argparse.Namespace(articles=100, rate=20, enrich_workers=1, scale=1.0,
                                       scaling=True, bootstrap=None))  # fmt: skip
@@ -44,6 +48,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         ("p99 at 20 articles/s, median size", "< 0.300 s",
          f"{fixed['latency_seconds']['p99']} s", fixed["latency_seconds"]["p99"] < 0.3,
          "python bench/e2e.py --rate 20"),
+        ("start to ready, each worker", "< 5 s",
+         "/".join(f"{v:.1f}" for v in ready.values()) + " s", max(ready.values()) < 5,
+         "python bench/startup.py (ingest / enrich / all)"),
         ("start to first enriched article", "< 5 s", f"{box['start_to_first_enriched_s']} s",
          box["start_to_first_enriched_s"] < 5, "python bench/blackbox.py"),
         ("peak RSS per worker", "< 400 MB", f"{rss} MB", rss < 400,
@@ -58,6 +65,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         f"Python {platform.python_version()}",
         "goals": [dict(zip(fields, r, strict=True)) for r in rows],
         "blackbox": box,
+        "startup": starts,
         "stages": stage,
         "e2e": ends,
     }

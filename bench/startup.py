@@ -42,7 +42,7 @@ INPUT = {"ingest": "raw", "enrich": "normalized", "all": "raw"}
 LAST = {"ingest": "ingest", "enrich": "enrich", "all": "enrich"}
 
 
-def _lines(log: Path) -> list[dict[str, Any]]:
+def log_events(log: Path) -> list[dict[str, Any]]:
     out = []
     for line in log.read_text(errors="replace").splitlines():
         try:
@@ -98,13 +98,14 @@ def one_start(
             payload if config != "enrich" else normalise_payload(payload).model_dump_json().encode()
         ], None))  # fmt: skip
         deadline = time.time() + timeout
-        while time.time() < deadline and not _done(_lines(log), config):
+        while time.time() < deadline and not _done(log_events(log), config):
             time.sleep(0.1)
     finally:
         workers.stop()
-    result = phases(_lines(log), config, started)
-    if result["command_to_first"] is None:
-        raise SystemExit(f"error: {config}: no message handled within {timeout} s; see {log}")
+    result = phases(log_events(log), config, started)
+    if result["command_to_first"] is None or result["command_to_ready"] is None:
+        raise SystemExit(f"error: {config}: not ready, or no message handled, within {timeout} s;"
+                         f" see {log}")  # fmt: skip
     return result
 
 
