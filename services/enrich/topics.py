@@ -112,6 +112,14 @@ LEXICON_WEIGHT = 0.8  # lexicon evidence counts a little less than the trained m
 # as frequent as the politics keywords: a story on a government's health or school policy is
 # politics first (the BBC's politics stories went to health, education, crime... before).
 POLITICS_PRECEDENCE = 0.5
+# The model's classes that hold stories of subjects it has no class for (a health or charity
+# story is "scitech" to it, a celebrity court case "entertainment"): below this probability a
+# world code of the lexicon that scores at least as high leads.
+_NARROW_CLASSES = frozenset({"scitech", "entertainment"})
+UNSURE_BELOW = 0.5
+# The subjects the model has no class of its own for: world codes but politics and conflict
+# (its "world" class is mostly those).
+_UNCLASSED = WORLD_CODES - {POLITICS, "16000000"}
 
 
 def _data(name: str) -> dict[str, Any]:
@@ -216,6 +224,16 @@ class TopicTagger:
                 break
             code = world_code(lexical) if coarse == "world" else COARSE_TO_IPTC[coarse]
             scores.setdefault(code, round(p, 4))
+        top_class = max(probs, key=probs.__getitem__)
+        if top_class in _NARROW_CLASSES and probs[top_class] < UNSURE_BELOW:
+            # a story the model can only call technology or entertainment, and is unsure of
+            # (health, lifestyle, crime, charity): a strong subject of the lexicon leads
+            lead = next((t for t in lexical if t.code in _UNCLASSED), None)
+            if lead is not None and lead.score * LEXICON_WEIGHT >= probs[top_class]:
+                first = scores.pop(COARSE_TO_IPTC[top_class])
+                rest = {c: v for c, v in scores.items() if c != lead.code}
+                scores = {lead.code: first, COARSE_TO_IPTC[top_class]: round(first - 0.0001, 4),
+                          **rest}  # fmt: skip
         below_top = max(0.0, max(scores.values()) - 0.0001)  # the model's top stays first
         for t in lexical:
             scores.setdefault(t.code, round(min(t.score * LEXICON_WEIGHT, below_top), 4))

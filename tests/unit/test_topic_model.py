@@ -147,3 +147,34 @@ def test_shipped_tagger_on_news() -> None:
     assert {"11000000", "16000000"} <= set(codes)  # politics, conflict
     assert all(0 <= t.score <= 1 for t in putin)
     assert [t.score for t in putin] == sorted((t.score for t in putin), reverse=True)
+
+
+class _Unsure:
+    """A coarse model that gives fixed probabilities (the tagger's rule is under test, not
+    the model)."""
+
+    def __init__(self, probs: dict[str, float]) -> None:
+        self.probs = probs
+        self.info = TopicTagger().model.info
+        self.secondary_probability = 0.3
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        return self.probs
+
+
+_PLAGUE = (
+    "Third case of plague confirmed as hospitals prepare",
+    "Doctors said the patient was in hospital with the disease. Health officials said the "
+    "outbreak was under control and treatment had begun; a vaccine is not needed.",
+)
+
+
+def test_a_story_the_model_can_only_call_technology_goes_to_the_lexicon_s_subject() -> None:
+    unsure = {"scitech": 0.45, "world": 0.3, "business": 0.15, "sport": 0.05,
+              "entertainment": 0.05}  # fmt: skip
+    topics = TopicTagger(model=_Unsure(unsure)).classify(*_PLAGUE)  # type: ignore[arg-type]
+    assert [t.code for t in topics[:2]] == ["07000000", "13000000"], topics
+    # the model sure of its class: it stays on top
+    sure = {**unsure, "scitech": 0.7, "world": 0.05}
+    topics = TopicTagger(model=_Unsure(sure)).classify(*_PLAGUE)  # type: ignore[arg-type]
+    assert topics[0].code == "13000000", topics
