@@ -272,6 +272,38 @@ def _whole_at_hyphens(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# Where a span runs past its name: an unclosed bracket ("Academy of Motion Picture Arts and
+# Sciences (Ampas"), a spaced dash or an "@" of a listing ("Doobie Brothers — Mr.",
+# "CA @ Shoreline Amphitheatre").
+_BREAKS = (" (", " \u2014 ", " \u2013 ", " @ ", " | ")
+_TRAILING_LOWER = frozenset({"in", "of", "the", "and", "at", "for", "on", "to", "a", "an", "by"})
+# Words whose full stop is theirs: abbreviations a name may end with ("Inc.", "Mich.").
+_ABBREVIATED = _words(
+    "Inc Co Corp Ltd Jr Sr St Bros Mt Ft No Gen Gov Sen Rep Lt Col Capt Sgt Dr Mr Mrs Ms Prof "
+    "Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Ky La Md Mass Mich Minn Miss Mo Mont "
+    "Neb Nev Okla Ore Pa Tenn Tex Vt Va Wash Wis Wyo Ave Blvd Rd"
+)
+
+
+def _cut_at_breaks(span: str) -> str:
+    for mark in _BREAKS:
+        i = span.find(mark)
+        if i > 0 and not (mark == " (" and ")" in span[i:]):
+            span = span[:i]
+    return span
+
+
+def _without_full_stop(span: str) -> str:
+    """The span less a sentence's full stop taken into it ("SpaceX."); kept on initials and
+    abbreviations ("U.S.", "Inc.", "Mich.")."""
+    if not span.endswith(".") or span.endswith(".."):
+        return span
+    word = span.rpartition(" ")[2][:-1]
+    if "." in word or word in _ABBREVIATED or len(word) <= 1:
+        return span
+    return span[:-1]
+
+
 def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> RawMention | None:
     """Trim a model span of ``text[start:end]``; None when nothing name-like is left."""
     honorific = False
@@ -307,15 +339,15 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
         if span.endswith(suffix) and len(span) > len(suffix) + 1:
             end -= len(suffix)
             break
-    span = text[start:end].rstrip(" ,;:")  # a final "." belongs to "U.S." or "Inc."
-    # A Title Case headline's next word taken into the name ("Walter Reed Hospital After"):
-    # a name does not end in a capitalised stop word.
-    while (
-        " " in span
-        and (last := span.rpartition(" ")[2])[:1].isupper()
-        and (last.casefold() in _MINOR)
+    span = _cut_at_breaks(text[start:end]).rstrip(" ,;:")
+    # A Title Case headline's next word taken into the name ("Walter Reed Hospital After"), or
+    # running text's ("Senate Judiciary Committee in"): a name does not end in a stop word.
+    while " " in span and (
+        ((last := span.rpartition(" ")[2])[:1].isupper() and last.casefold() in _MINOR)
+        or last in _TRAILING_LOWER
     ):
         span = span[: -len(last) - 1].rstrip(" ,;:")
+    span = _without_full_stop(span)
     end = start + len(span)
     if not span or not any(ch.isalpha() for ch in span) or span in TERMS:
         return None

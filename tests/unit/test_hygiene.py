@@ -704,3 +704,22 @@ def test_ordinary_words_in_capitals_or_as_headings_are_not_names() -> None:
     kept = [m.text for m in without_ordinary_words(mentions, fields)]
     # "build", "grow", "smell receptors" are written lower-case too; "scale" is not
     assert kept == ["SCALE", "NASA", "WHO"]
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "name"),
+    [
+        ("NASA picked SpaceX.", "SpaceX.", "SpaceX"),  # a sentence's full stop
+        ("Shares of Apple Inc. rose.", "Apple Inc.", "Apple Inc."),  # an abbreviation's
+        ("The U.S. said so.", "U.S.", "U.S."),
+        ("at the Senate Judiciary Committee in May", "Senate Judiciary Committee in",
+         "Senate Judiciary Committee"),
+        ("the Academy of Motion Picture Arts and Sciences (Ampas) said",
+         "Academy of Motion Picture Arts and Sciences (Ampas", "Academy of Motion Picture Arts and Sciences"),
+        ("Doobie Brothers \u2014 Mr. Bill tour", "Doobie Brothers \u2014 Mr.", "Doobie Brothers"),
+        ("June 29 \u2013 CA @ Shoreline Amphitheatre", "CA @ Shoreline Amphitheatre", "CA"),
+    ],
+)  # fmt: skip
+def test_a_span_that_runs_past_its_name_is_cut_back(text: str, part: str, name: str) -> None:
+    m = span(text, part, "ORG")
+    assert m is not None and m.text == name
