@@ -41,6 +41,7 @@ from newsflow.services.enrich.mentions import (
     RawMention,
     clean_span,
     propagate,
+    whole_person_names,
     without_ordinary_words,
 )
 from newsflow.services.enrich.topics import TopicTagger
@@ -394,7 +395,7 @@ class Enricher:
         }
         if credits:
             mentions = [m for m in mentions if not _within(m, credits.get(m.field))]
-        mentions = without_ordinary_words(mentions, fields)
+        mentions = whole_person_names(without_ordinary_words(mentions, fields), fields)
         budget.check("entities")
         entities = build_entities(
             mentions,

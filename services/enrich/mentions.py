@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from itertools import accumulate
 from typing import Literal
@@ -304,6 +304,25 @@ def _without_full_stop(span: str) -> str:
     return span[:-1]
 
 
+def _name_end(text: str, start: int, end: int) -> int:
+    """Where the name in ``text[start:end]`` ends: cut at a break (``_BREAKS``), a final stop
+    word and a sentence's full stop; run on over a natural feature's head it stops short of."""
+    span = _cut_at_breaks(text[start:end]).rstrip(" ,;:")
+    # A Title Case headline's next word taken into the name ("Walter Reed Hospital After"), or
+    # running text's ("Senate Judiciary Committee in"): a name does not end in a stop word.
+    while " " in span and (
+        ((last := span.rpartition(" ")[2])[:1].isupper() and last.casefold() in _MINOR)
+        or last in _TRAILING_LOWER
+    ):
+        span = span[: -len(last) - 1].rstrip(" ,;:")
+    span = _without_full_stop(span)
+    end = start + len(span)
+    # the natural feature the model's span stops short of ("Adriatic" + " Sea"): one name
+    if (head := _NATURAL_AFTER.match(text, end)) is not None and span[:1].isupper():
+        end = head.end()
+    return end
+
+
 def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> RawMention | None:
     """Trim a model span of ``text[start:end]``; None when nothing name-like is left."""
     honorific = False
@@ -339,16 +358,8 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
         if span.endswith(suffix) and len(span) > len(suffix) + 1:
             end -= len(suffix)
             break
-    span = _cut_at_breaks(text[start:end]).rstrip(" ,;:")
-    # A Title Case headline's next word taken into the name ("Walter Reed Hospital After"), or
-    # running text's ("Senate Judiciary Committee in"): a name does not end in a stop word.
-    while " " in span and (
-        ((last := span.rpartition(" ")[2])[:1].isupper() and last.casefold() in _MINOR)
-        or last in _TRAILING_LOWER
-    ):
-        span = span[: -len(last) - 1].rstrip(" ,;:")
-    span = _without_full_stop(span)
-    end = start + len(span)
+    end = _name_end(text, start, end)
+    span = text[start:end]
     if not span or not any(ch.isalpha() for ch in span) or span in TERMS:
         return None
     if not span[0].isupper() and not honorific:  # "de Mistura" only after "Mr"
@@ -366,6 +377,12 @@ _NATURAL_HEADS = frozenset(
 )  # fmt: skip
 
 
+_NATURAL_AFTER = re.compile(
+    r" (?:Sea|Ocean|River|Lake|Gulf|Strait|Straits|Mountains|Desert|Valley|Peninsula|Channel"
+    r"|Basin|Glacier|Delta)\b"
+)
+
+
 def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) -> tuple[str, bool]:
     """The type of a cleaned span, and whether its context gave it (``_cue``): a person after
     a title; else the context's type; a name ending in a facility's or an organisation's head
@@ -377,7 +394,7 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
     last = span.rpartition(" ")[2].rstrip(".").casefold()
     if final_label == "PERSON" and not honorific and " " in span and last in NAME_HEADS:
         final_label = NAME_HEADS[last]  # "Walter Reed Hospital": a hospital, not a person
-    if final_label == "GPE" and " " in span and last in _NATURAL_HEADS:
+    if final_label in {"GPE", "NORP", "ORG"} and " " in span and last in _NATURAL_HEADS:
         final_label = "LOC"  # "the North Sea", "the Adriatic Sea": a sea, not a country or city
     if final_label in {"ORG", "PERSON", "GPE"} and " " in span and last in _VENUE_HEADS:
         final_label = "FAC"  # "Ryman Auditorium", "White River Amphitheatre": a venue
@@ -897,3 +914,28 @@ def without_ordinary_words(
                 continue
         out.append(m)
     return out
+
+
+_NEXT_WORD = re.compile(r" ([A-Z][\w'’-]+)\b")
+
+
+def whole_person_names(
+    mentions: list[RawMention], fields: list[tuple[FieldRef, str]]
+) -> list[RawMention]:
+    """The mentions, a person's name the model cut short made whole: a person's span followed,
+    one space on, by a capitalised word the article names as a person on its own ("Recep
+    Tayyip" + "Erdogan", where "Erdogan" is a person elsewhere) takes that word."""
+    alone = {m.text for m in mentions if m.label == "PERSON" and " " not in m.text}
+    if not alone:
+        return mentions
+    texts = dict(fields)
+    out = []
+    for m in mentions:
+        nxt = _NEXT_WORD.match(texts.get(m.field, ""), m.end) if m.label == "PERSON" else None
+        if nxt is not None and nxt.group(1) in alone and nxt.group(1) not in m.text.split():
+            out.append(replace(m, end=nxt.end(), text=texts[m.field][m.start : nxt.end()]))
+        else:
+            out.append(m)
+    # the word's own mention is now inside the longer one
+    inside = {(m.field, s) for m in out for s in range(m.start + 1, m.end)}
+    return [m for m in out if (m.field, m.start) not in inside]

@@ -71,7 +71,7 @@ def test_health_pages_and_metrics(pipeline: Pipeline) -> None:
     enrich_metrics = got[1].decode()
     assert f"newsflow_end_to_end_seconds_count {len(payloads)}.0" in enrich_metrics
     build = re.search(r'newsflow_build_info\{models="([^"]+)",stage="enrich"', enrich_metrics)
-    assert build and "newsflow/ner 1.1.0" in build.group(1), build
+    assert build and "newsflow/ner 1.2.0" in build.group(1), build
     assert (
         f'newsflow_messages_total{{outcome="published",stage="enrich"}} {len(payloads)}.0'
         in enrich_metrics
