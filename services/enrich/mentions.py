@@ -895,8 +895,8 @@ def without_ordinary_words(
     """The mentions, less ordinary words the article also writes in lower case: a word in
     capitals ("BUILD", "HISTORY" in a banner; four letters or more, so not "WHO") or a
     sub-heading that is nothing but the span ("Smell Receptors", "Yoga") when the text has
-    the same words in lower case ("build", "smell receptors"). Never a place the gazetteer
-    knows ("US" and "us")."""
+    each of its words in lower case ("build"; "smell", "receptors"). Never a place the
+    gazetteer knows ("US" and "us")."""
     texts = dict(fields)
     lower: set[str] | None = None
     out = []
@@ -907,10 +907,7 @@ def without_ordinary_words(
         if (capitals or heading) and span.lower() != span and country_code(span) is None:
             if lower is None:
                 lower = {w for _, t in fields for w in _LOWER_WORD.findall(t)}
-            words = span.lower().split()
-            if all(w in lower for w in words) and (
-                len(words) == 1 or any(span.lower() in t for _, t in fields)
-            ):
+            if all(w in lower for w in span.lower().split()):  # linear: no phrase search
                 continue
         out.append(m)
     return out
@@ -924,18 +921,19 @@ def whole_person_names(
 ) -> list[RawMention]:
     """The mentions, a person's name the model cut short made whole: a person's span followed,
     one space on, by a capitalised word the article names as a person on its own ("Recep
-    Tayyip" + "Erdogan", where "Erdogan" is a person elsewhere) takes that word."""
+    Tayyip" + "Erdogan", where "Erdogan" is a person elsewhere) takes that word (and the word's
+    own mention there, if any, goes)."""
     alone = {m.text for m in mentions if m.label == "PERSON" and " " not in m.text}
     if not alone:
         return mentions
     texts = dict(fields)
     out = []
+    absorbed: set[tuple[FieldRef, int]] = set()
     for m in mentions:
         nxt = _NEXT_WORD.match(texts.get(m.field, ""), m.end) if m.label == "PERSON" else None
         if nxt is not None and nxt.group(1) in alone and nxt.group(1) not in m.text.split():
             out.append(replace(m, end=nxt.end(), text=texts[m.field][m.start : nxt.end()]))
+            absorbed.add((m.field, nxt.start(1)))
         else:
             out.append(m)
-    # the word's own mention is now inside the longer one
-    inside = {(m.field, s) for m in out for s in range(m.start + 1, m.end)}
-    return [m for m in out if (m.field, m.start) not in inside]
+    return [m for m in out if (m.field, m.start) not in absorbed]
