@@ -66,7 +66,12 @@ def warm_up(settings: Settings, stage: Stage) -> None:
 
     samples = resources.files("newsflow.samples")
     for name in ("rotterdam-dock-strike.txt", "venice-flood-barrier.html"):
-        normalise_payload(samples.joinpath(name).read_bytes(), limits=settings.limits)
+        # the default limits: an operator's tighter ones may reject a sample, and a warm-up
+        # must never stop the worker (it would exit as a setup error, never restarted)
+        try:
+            normalise_payload(samples.joinpath(name).read_bytes())
+        except Exception as exc:  # best effort: the worker starts either way
+            log.warning("warm_up_failed", sample=name, error=f"{type(exc).__name__}: {exc}")
 
 
 async def _log_assignment(sender: Any, *args: Any, **kwargs: Any) -> None:

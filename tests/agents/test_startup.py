@@ -147,3 +147,11 @@ def test_the_warm_up_leaves_no_trace_in_the_duplicate_index(samples: Path) -> No
         routed = handle((samples / name).read_bytes(), None, at, Budget(30))
         assert routed.destination == "normalized", (name, routed.error_code)
         assert NormalizedArticle.model_validate_json(routed.value).duplicate_of is None
+
+
+def test_limits_that_reject_the_samples_do_not_stop_the_warm_up() -> None:
+    """An operator's limits may be tighter than the bundled samples (two paragraphs here): the
+    warm-up runs with the default limits and never raises, or the worker would exit as a
+    setup error that is not restarted (the dead-letter replay test hung on this)."""
+    settings = Settings(limits={"max_paragraphs": 2})  # type: ignore[arg-type]  # pydantic coerces
+    warm_up(settings, "ingest")  # nothing raised
