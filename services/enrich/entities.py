@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -30,6 +31,23 @@ W_TITLE, W_STANDFIRST, W_LEAD, W_FREQ, W_SPREAD = 0.30, 0.15, 0.10, 0.25, 0.20
 # Places and nationalities mostly set the scene of a story rather than act in it: their score
 # is scaled down so that, at equal evidence, the people and organisations acting rank first.
 TYPE_PRIOR: dict[str, float] = {"GPE": 0.75, "LOC": 0.75, "FAC": 0.8, "NORP": 0.75}
+# An organisation named only as the source of what the story reports ("told the BBC",
+# "according to Reuters", "Bloomberg reported") is not what the story is about.
+SOURCE_PRIOR = 0.5
+_CITED_BEFORE = re.compile(
+    r"(?:according to|told|tells|telling|reported by|in an interview with|speaking to|quoted by"
+    r"|cited by|confirmed to|said to)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_CITED_AFTER = re.compile(r"(?:'s?|\u2019s?)?\s+(?:first\s+)?(?:reported|reports|reporting)\b")
+
+
+def _cited(m: RawMention, texts: dict[FieldRef, str]) -> bool:
+    text = texts.get(m.field, "")
+    return bool(
+        _CITED_BEFORE.search(text[max(0, m.start - 40) : m.start])
+        or _CITED_AFTER.match(text, m.end)
+    )
 
 
 @lru_cache(maxsize=1 << 12)  # each name is asked for several times per article
@@ -143,6 +161,8 @@ def build_entities(
         )
         kind = kinds.get(key, group[0].label)
         salience *= TYPE_PRIOR.get(kind, 1.0)
+        if kind == "ORG" and texts and all(_cited(m, texts) for m in group):
+            salience *= SOURCE_PRIOR
         scored.append((round(min(1.0, salience), 4), key, kind))
     scored.sort(key=lambda s: (-s[0], -len(groups[s[1]]), names[s[1]]))
     return [

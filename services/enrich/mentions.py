@@ -38,7 +38,7 @@ HONORIFICS = frozenset(
 )  # fmt: skip
 # Not titles here, though they can be: they begin names too ("General Motors", "Justice
 # Department", "Secretary of State", "Crown Prosecution Service").
-_LEADING_WORDS = frozenset({"the"})
+_LEADING_WORDS = frozenset({"the", "a", "an", "A", "An"})
 _POSSESSIVES = ("'s", "’s", "'", "’")
 # A name right before one of these words is the name of that facility.
 _FACILITY_CUE = re.compile(
@@ -275,7 +275,8 @@ def _whole_at_hyphens(text: str, start: int, end: int) -> tuple[int, int]:
 # Where a span runs past its name: an unclosed bracket ("Academy of Motion Picture Arts and
 # Sciences (Ampas"), a spaced dash or an "@" of a listing ("Doobie Brothers — Mr.",
 # "CA @ Shoreline Amphitheatre").
-_BREAKS = (" (", " \u2014 ", " \u2013 ", " @ ", " | ")
+_BREAKS = (" (", " \u2014 ", " \u2013 ", " @ ", " | ", " v ", " vs ", " vs. ")
+_LEGAL_SUFFIXES = frozenset({"Inc", "Ltd", "LLC", "Co", "Corp", "plc", "PLC", "LLP", "SA", "AG"})
 _TRAILING_LOWER = frozenset({"in", "of", "the", "and", "at", "for", "on", "to", "a", "an", "by"})
 # Words whose full stop is theirs: abbreviations a name may end with ("Inc.", "Mich.").
 _ABBREVIATED = _words(
@@ -285,11 +286,16 @@ _ABBREVIATED = _words(
 )
 
 
-def _cut_at_breaks(span: str) -> str:
+def _cut_at_breaks(span: str, label: str) -> str:
     for mark in _BREAKS:
         i = span.find(mark)
         if i > 0 and not (mark == " (" and ")" in span[i:]):
             span = span[:i]
+    # a comma ends any name but an organisation's ("Ministry of Trade, Industry and Energy",
+    # "CollectiveBias, Inc."): "Event Horizon, Alien" are two films
+    i = span.find(", ")
+    if i > 0 and label != "ORG" and span[i + 2 :].rstrip(".") not in _LEGAL_SUFFIXES:
+        span = span[:i]
     return span
 
 
@@ -304,10 +310,10 @@ def _without_full_stop(span: str) -> str:
     return span[:-1]
 
 
-def _name_end(text: str, start: int, end: int) -> int:
+def _name_end(text: str, start: int, end: int, label: str) -> int:
     """Where the name in ``text[start:end]`` ends: cut at a break (``_BREAKS``), a final stop
     word and a sentence's full stop; run on over a natural feature's head it stops short of."""
-    span = _cut_at_breaks(text[start:end]).rstrip(" ,;:")
+    span = _cut_at_breaks(text[start:end], label).rstrip(" ,;:")
     # A Title Case headline's next word taken into the name ("Walter Reed Hospital After"), or
     # running text's ("Senate Judiciary Committee in"): a name does not end in a stop word.
     while " " in span and (
@@ -358,7 +364,7 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
         if span.endswith(suffix) and len(span) > len(suffix) + 1:
             end -= len(suffix)
             break
-    end = _name_end(text, start, end)
+    end = _name_end(text, start, end, label)
     span = text[start:end]
     if not span or not any(ch.isalpha() for ch in span) or span in TERMS:
         return None
@@ -930,7 +936,8 @@ def whole_person_names(
     out = []
     absorbed: set[tuple[FieldRef, int]] = set()
     for m in mentions:
-        nxt = _NEXT_WORD.match(texts.get(m.field, ""), m.end) if m.label == "PERSON" else None
+        two = m.label == "PERSON" and " " in m.text  # not "House" + "Hitler"
+        nxt = _NEXT_WORD.match(texts.get(m.field, ""), m.end) if two else None
         if nxt is not None and nxt.group(1) in alone and nxt.group(1) not in m.text.split():
             out.append(replace(m, end=nxt.end(), text=texts[m.field][m.start : nxt.end()]))
             absorbed.add((m.field, nxt.start(1)))

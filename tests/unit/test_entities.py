@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
@@ -183,3 +184,23 @@ def test_a_first_name_or_a_surname_before_jr_is_the_one_person_it_fits() -> None
     names = _names([mention(0, "Jason Robinson", "PERSON"), mention(1, "Jason Leonard", "PERSON"),
                     mention(2, "Jason", "PERSON")])  # fmt: skip
     assert names["Jason"] == 1
+
+
+def test_an_organisation_only_cited_as_a_source_ranks_below_the_story_s_subjects() -> None:
+    texts: dict[FieldRef, str] = {
+        0: "Acme Corp cut 400 jobs, a spokesman told the BBC.",
+        1: "Acme Corp said sales fell, the BBC reported. Acme Corp shares fell.",
+    }
+
+    def at(ref: int, part: str, nth: int = 0) -> RawMention:
+        start = -1
+        for _ in range(nth + 1):
+            start = texts[ref].index(part, start + 1)
+        return mention(ref, part, "ORG", start)
+
+    mentions = [at(0, "Acme Corp"), at(0, "BBC"), at(1, "Acme Corp"), at(1, "BBC"),
+                at(1, "Acme Corp", 1)]  # fmt: skip
+    cited = {e.name: e.salience for e in build_entities(mentions, 2, limit=5, texts=texts)}
+    plain = {e.name: e.salience for e in build_entities(mentions, 2, limit=5)}
+    assert cited["BBC"] == pytest.approx(plain["BBC"] * 0.5, abs=1e-3)
+    assert cited["Acme Corp"] == plain["Acme Corp"]  # named as an actor: unchanged

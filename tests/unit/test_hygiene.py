@@ -740,3 +740,22 @@ def test_a_person_s_name_the_model_cut_short_takes_the_name_it_gives_alone() -> 
     ]  # fmt: skip
     # without "Erdogan" named alone as a person, the span is left as the model gave it
     assert whole_person_names(mentions[:1], fields)[0].text == "Recep Tayyip"
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "label", "name"),
+    [
+        ("An Associated Press review found...", "An Associated Press", "ORG", "Associated Press"),
+        ("films such as Event Horizon, Alien and Solaris", "Event Horizon, Alien", "WORK_OF_ART",
+         "Event Horizon"),
+        ("Leeds v Saracens (Fri)", "Leeds v Saracens", "ORG", "Leeds"),
+        # an organisation's comma is its own
+        ("the Ministry of Trade, Industry and Energy said", "Ministry of Trade, Industry and Energy",
+         "ORG", "Ministry of Trade, Industry and Energy"),
+    ],
+)  # fmt: skip
+def test_an_article_a_comma_or_a_fixture_s_v_is_not_part_of_a_name(
+    text: str, part: str, label: str, name: str
+) -> None:
+    m = span(text, part, label)
+    assert m is not None and m.text == name
