@@ -4,12 +4,15 @@ markup declares: a hint for services/ingest/language.py)."""
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Literal
 
+import htmldate
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.metadata import extract_author, extract_title, extract_url
 from trafilatura.settings import Document
 from trafilatura.utils import is_dubious_html, repair_faulty_html
 
@@ -22,21 +25,35 @@ from newsflow.services.ingest.bounds import EARLY_FACTOR, check_early, checked
 from newsflow.services.ingest.cleantext import clean_line, clean_text
 from newsflow.services.ingest.dates import parse_visible_date
 from newsflow.services.ingest.extracted import Extracted
-from newsflow.services.ingest.metadata import PageMetadata, comparable, complete, page_metadata
+from newsflow.services.ingest.metadata import (
+    PageMetadata,
+    comparable,
+    complete,
+    needs_found_date,
+    page_metadata,
+)
 from newsflow.services.ingest.plaintext import take_furniture
 
 _ISO = "%Y-%m-%dT%H:%M:%S%z"
-# htmldate's settings for trafilatura's date: the original (published) date, searched widely
-_DATE_PARAMS = {"original_date": True, "extensive_search": True, "outputformat": _ISO}
 
 
-def _metadata(meta: PageMetadata, doc: Document, out: Extracted) -> None:
+def _metadata(meta: PageMetadata, tree: lxml.html.HtmlElement, out: Extracted) -> None:
     """Title, dates, authors and agencies by the page's most trusted source
-    (services/ingest/metadata.py); trafilatura's and htmldate's findings come last."""
+    (services/ingest/metadata.py); the <title> and htmldate's search come last, htmldate only
+    when no more trusted source dates the page (its extensive search is most of the cost of
+    metadata that trafilatura's would have spent on every page)."""
     meta.url = out.url
-    complete(
-        meta, title=doc.title, author=doc.author, found_date=doc.date
-    )  # htmldate's, via trafilatura
+    found = None
+    if needs_found_date(meta):
+        # the original (published) date, searched widely, on a copy (htmldate prunes its tree)
+        found = htmldate.find_date(
+            copy.deepcopy(tree), url=out.url, original_date=True, extensive_search=True,
+            outputformat=_ISO,
+        )  # fmt: skip
+    # trafilatura's own title and byline readers, only for what the page's sources left empty
+    title = extract_title(tree) if meta.title is None else None
+    author = extract_author(tree) if meta.authors is None else None
+    complete(meta, title=title, author=author, found_date=found)
     for name in ("title", "published_at", "updated_at"):
         chosen = getattr(meta, name)
         if chosen is not None:
@@ -192,9 +209,8 @@ def _trafilatura(tree: lxml.html.HtmlElement, url: str | None, *, fast: bool) ->
     0.976: precision 0.965 -> 0.982, recall 0.968 -> 0.970); they are kept for pages where the
     main extractor finds little (``RESCUE_WORDS``)."""
     doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        tree, url=url, with_metadata=False, include_comments=False, include_tables=True,
         include_images=False, deduplicate=False, fast=fast,
-        date_extraction_params=_DATE_PARAMS,
     )  # fmt: skip
     return doc if isinstance(doc, Document) and doc.body is not None else None
 
@@ -379,14 +395,15 @@ def parse_html(
     budget.check("trafilatura")
     if doc is None:
         raise NoText("no main text found in the HTML page")
-    out.url = valid_http_url(doc.url) or url  # the page's own link may be malformed
-    _metadata(meta, doc, out)
+    # the page's own link (canonical, og:url; relative ones made whole), which may be malformed
+    out.url = valid_http_url(extract_url(tree)) or url
+    _metadata(meta, tree, out)
     # What trafilatura keeps but a newsroom would not: share lines, "Read more: ...", bylines
     # and captions inside <p>. The same line rules as for plain-text scrapes.
     kept = _body(doc.body, out.title, budget)
     body = checked(kept + _later_chunks(tree, kept, budget), budget, "HTML furniture")
-    out.body = _tidy(out, [p for p in body if not take_furniture(out, p.text)], doc.description)
-    description = clean_text(doc.description) if doc.description else None
+    out.body = _tidy(out, [p for p in body if not take_furniture(out, p.text)], meta.description)
+    description = clean_text(meta.description) if meta.description else None
     if description and not (out.body and out.body[0].text.startswith(description[:60])):
         out.standfirst = description
     return out

@@ -90,6 +90,7 @@ class PageMetadata:
     site_names: list[str] = field(default_factory=list)
     dropped: dict[str, str] = field(default_factory=dict)  # field -> why its value was not used
     url: str | None = None
+    description: str | None = None  # the page's own summary (og:description, description...)
     asset_dates: set[date] = field(default_factory=set)  # days in image/script URL paths
     published_candidates: list[tuple[str, str]] = field(default_factory=list)  # (text, source)
 
@@ -551,7 +552,19 @@ def page_metadata(tree: lxml.html.HtmlElement, url: str | None) -> PageMetadata:
     out.updated_at = _choose_date(iter(modified))
     out.asset_dates = _asset_dates(tree)
     out.authors, out.agencies = _choose_authors(tree, ld, metas, out.site_names)
+    out.description = next((v[0] for k in _DESCRIPTION_META if (v := metas.get(k))), None) or _text(
+        next((o.get("description") for o in ld if o.get("description")), None)
+    )
     return out
+
+
+_DESCRIPTION_META = ("og:description", "description", "twitter:description", "dc.description")
+
+
+def needs_found_date(out: PageMetadata) -> bool:
+    """Whether htmldate's search could change the published time: only when no more trusted
+    source gives one (it is the least trusted but the URL path's)."""
+    return _choose_date(iter(out.published_candidates)) is None
 
 
 def complete(
