@@ -50,13 +50,26 @@ REGIONS = frozenset(
 )  # fmt: skip
 
 
+# US states' postal codes ("Holmdel, NJ"): two capitals name a state, never a town ("WA" is not
+# Wa in Ghana, "PA" not Pa in Burkina Faso).
+US_STATES = frozenset(
+    ("AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+     "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+     "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+     "VT", "VA", "WA", "WV", "WI", "WY", "PR")
+)  # fmt: skip
+
+
 def country_code(name: str) -> str | None:
     """The ISO 3166-1 alpha-2 code of a country, or of the country a well-known place is in;
-    None for a continent or a region of several countries (``REGIONS``)."""
+    None for a continent or a region of several countries (``REGIONS``). Two capitals are a
+    country's code ("UK") or a US state's, not a town's name."""
     countries, places, _, _ = _tables()
     k = key(name)
     if k in REGIONS:
         return None
+    if len(name) == 2 and name.isupper():
+        return countries.get(k) or ("US" if name in US_STATES else None)
     return countries.get(k) or places.get(k)
 
 
@@ -74,6 +87,8 @@ def geonames(name: str) -> tuple[int, float | None, float | None] | None:
     if k in REGIONS:
         return None
     country = _tables()[0].get(k)
+    if country is None and len(name) == 2 and name.isupper():  # a state's code, not a town
+        return None
     countries, places = _geonames()
     if country is not None:
         return (countries[country], None, None) if country in countries else None

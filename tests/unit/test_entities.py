@@ -204,3 +204,10 @@ def test_an_organisation_only_cited_as_a_source_ranks_below_the_story_s_subjects
     plain = {e.name: e.salience for e in build_entities(mentions, 2, limit=5)}
     assert cited["BBC"] == pytest.approx(plain["BBC"] * 0.5, abs=1e-3)
     assert cited["Acme Corp"] == plain["Acme Corp"]  # named as an actor: unchanged
+
+
+def test_two_capitals_are_a_country_s_or_a_us_state_s_code_not_a_town() -> None:
+    assert country_code("WA") == country_code("PA") == "US"  # not Wa (Ghana), Pa (Burkina Faso)
+    assert country_code("UK") == "GB"
+    assert country_code("SE") is None  # not a state, and not the town "Se"
+    assert country_code("Wa") == "GH"  # the town, written as a name
