@@ -225,6 +225,8 @@ def _model_mentions(doc: Doc, text: str, ref: FieldRef) -> Iterator[RawMention]:
         if label in KEPT_TYPES:
             m = clean_span(text, ent.start_char, ent.end_char, label, ref)
             if m is not None and dateline and m.end <= dateline.end():
+                if m.end <= dateline.end("place"):  # part of the place: the whole place
+                    m = clean_span(text, 0, dateline.end("place"), "GPE", ref) or m
                 place_found |= m.start == 0
                 m = m if m.label == "GPE" else replace(m, label="GPE")
             if m is not None:

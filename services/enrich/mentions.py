@@ -583,7 +583,11 @@ def propagate(
             forms.setdefault(form, kind)
             if m.doubt != "headline":
                 sure.add(form)
-    usable = {f: label for f, label in forms.items() if f not in _NOT_ALONE and len(f) > 2}
+    usable = {
+        f: label
+        for f, label in forms.items()
+        if f not in _NOT_ALONE and len(f) > 2 and f not in TERMS
+    }
     taken: dict[FieldRef, list[tuple[int, int]]] = {}
     for m in mentions:
         if m.doubt != "headline":
@@ -669,6 +673,7 @@ def _missed_names(
         and w not in _NOT_ALONE
         and w.casefold() not in _MINOR
         and w.casefold() not in ROLES
+        and w not in TERMS
         and demonym_country(w) is None
     }
     if not candidates:
@@ -892,6 +897,15 @@ class _Spans:
 
 
 # A lower-case word of running text; not a piece of a web or mail address ("klook.com").
+def _table_cell(text: str, m: RawMention) -> bool:
+    """Whether the mention is a whole cell of a table row ("Pos | Player | Plays | Stats")."""
+    return (
+        " | " in text
+        and (m.start == 0 or text[m.start - 3 : m.start] == " | ")
+        and (m.end == len(text) or text[m.end : m.end + 3] == " | ")
+    )
+
+
 _LOWER_WORD = re.compile(r"(?<![\w'’./@-])[a-z][a-z'’-]*[a-z](?![\w'’/@-]|\.\w)")
 
 
@@ -900,16 +914,18 @@ def without_ordinary_words(
 ) -> list[RawMention]:
     """The mentions, less ordinary words the article also writes in lower case: a word in
     capitals ("BUILD", "HISTORY" in a banner; four letters or more, so not "WHO") or a
-    sub-heading that is nothing but the span ("Smell Receptors", "Yoga") when the text has
-    each of its words in lower case ("build"; "smell", "receptors"). Never a place the
-    gazetteer knows ("US" and "us")."""
+    sub-heading or a table cell that is nothing but the span ("Smell Receptors", a "Player"
+    column) when the text has each of its words in lower case ("build"; "smell",
+    "receptors"). Never a place the gazetteer knows ("US" and "us")."""
     texts = dict(fields)
     lower: set[str] | None = None
     out = []
     for m in mentions:
         span = m.text
         capitals = " " not in span and len(span) >= 4 and span.isupper()
-        heading = isinstance(m.field, int) and texts.get(m.field, "").strip() == span
+        heading = isinstance(m.field, int) and (
+            texts.get(m.field, "").strip() == span or _table_cell(texts[m.field], m)
+        )
         if (capitals or heading) and span.lower() != span and country_code(span) is None:
             if lower is None:
                 lower = {w for _, t in fields for w in _LOWER_WORD.findall(t)}

@@ -60,6 +60,19 @@ US_STATES = frozenset(
 )  # fmt: skip
 
 
+# US states by name: a state starting a sentence is still a name ("Michigan reports...").
+US_STATE_NAMES = frozenset(
+    ("Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut",
+     "Delaware", "Florida", "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa",
+     "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts", "Michigan",
+     "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada", "New Hampshire",
+     "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio",
+     "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota",
+     "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Washington", "West Virginia",
+     "Wisconsin", "Wyoming")
+)  # fmt: skip
+
+
 def country_code(name: str) -> str | None:
     """The ISO 3166-1 alpha-2 code of a country, or of the country a well-known place is in;
     None for a continent or a region of several countries (``REGIONS``). Two capitals are a
@@ -114,7 +127,8 @@ def demonym_country(name: str) -> str | None:
 
 
 def is_major_place(name: str) -> bool:
-    """A country, or a city of 500,000+ people: "Rotterdam" named alone is the city."""
+    """A country, a US state, or a city of 500,000+ people: "Rotterdam" named alone is the
+    city."""
     countries, _, _, major = _tables()
     k = key(name)
-    return k in countries or k in major
+    return k in countries or k in major or name in US_STATE_NAMES

@@ -12,7 +12,7 @@ from spacy.tokens import Span
 
 from newsflow.schemas import EnrichedArticle
 from newsflow.schemas.enriched import Entity, FieldRef
-from newsflow.services.enrich.enrich import Enricher, _joined
+from newsflow.services.enrich.enrich import Enricher, _joined, _model_mentions
 from newsflow.services.enrich.entities import build_entities
 from newsflow.services.enrich.mentions import (
     RawMention,
@@ -759,3 +759,41 @@ def test_an_article_a_comma_or_a_fixture_s_v_is_not_part_of_a_name(
 ) -> None:
     m = span(text, part, label)
     assert m is not None and m.text == name
+
+
+def test_a_us_state_starting_its_sentences_is_still_a_place(enricher: Enricher) -> None:
+    names = by_name(
+        enrich(
+            enricher,
+            "Michigan reports sixth death linked to the virus\n\n"
+            "Michigan health authorities are reporting a sixth death from the virus.\n\n"
+            "The state health department said more cases were likely.",
+        )
+    )
+    assert names["Michigan"].type == "GPE" and names["Michigan"].country == "US"
+
+
+def test_table_headers_and_common_terms_repeated_in_a_story_are_not_names(
+    enricher: Enricher,
+) -> None:
+    names = by_name(
+        enrich(
+            enricher,
+            "Millions buy MP3 players in the US\n\n"
+            "One in ten adults owns an MP3 player, a survey found. MP3 players outsell radios.\n\n"
+            "Pos | Player | Plays | Stats\n\n"
+            "DL | Myles Garrett | 60 | 2 sacks\n\n"
+            "The player stats were published by the team on Monday.",
+        )
+    )
+    assert not {"MP3", "Player", "Stats"} & set(names), names
+    assert names["Myles Garrett"].type == "PERSON"
+
+
+def test_a_model_span_inside_a_dateline_s_place_is_the_whole_place() -> None:
+    text = "ST. JOSEPH, Mich. (AP) \u2014 Health authorities reported a sixth death."
+    doc = spacy.blank("en")(text)
+    start = text.index("JOSEPH")
+    doc.ents = [doc.char_span(start, start + 6, label="GPE")]  # type: ignore[list-item]
+    found = [(m.text, m.label) for m in _model_mentions(doc, text, 0)]
+    assert ("ST. JOSEPH", "GPE") in found and ("JOSEPH", "GPE") not in found, found
