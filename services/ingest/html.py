@@ -173,10 +173,9 @@ def _later_chunks(
     seen = {_key(p.text) for p in body if p.kind == "paragraph"}
     if len(seen) < 2:
         return []
-    last = None
-    for p in checked(tree.iter("p"), budget, "HTML paragraphs"):
-        if _key(p.text_content()) in seen:
-            last = p
+    # the body's last paragraph in the page: read from the end, where it is found soonest
+    paragraphs = list(checked(tree.iter("p"), budget, "HTML paragraphs"))
+    last = next((p for p in reversed(paragraphs) if _key(p.text_content()) in seen), None)
     node = last.getparent() if last is not None else None
     for _ in range(_CHUNK_LEVELS):
         if node is None:
