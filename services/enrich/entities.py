@@ -13,6 +13,8 @@ from typing import TypeVar
 from newsflow.schemas.enriched import Entity, EntityType, FieldRef, Mention
 from newsflow.services.enrich.mentions import NAME_HEADS, RawMention
 from newsflow.services.enrich.places import (
+    US_STATE_NAMES,
+    US_STATES,
     country_code,
     country_named,
     demonym_country,
@@ -166,7 +168,15 @@ def build_entities(
         scored.append((round(min(1.0, salience), 4), key, kind))
     scored.sort(key=lambda s: (-s[0], -len(groups[s[1]]), names[s[1]]))
     return [
-        _entity(names[key], kind, salience, groups[key], weak=weak, max_mentions=max_mentions)
+        _entity(
+            names[key],
+            kind,
+            salience,
+            groups[key],
+            weak=weak,
+            max_mentions=max_mentions,
+            texts=texts,
+        )
         for salience, key, kind in scored[:limit]
     ]
 
@@ -480,11 +490,20 @@ def _entity(
     *,
     weak: set[int],
     max_mentions: int | None,
+    texts: dict[FieldRef, str] | None = None,
 ) -> Entity:
     geo = None
     if kind in _PLACE_TYPES:
         country = country_code(name)
         geo = geonames(name) if country is not None else None
+        # a country or a state is not "in" the next name of a list ("Belgium, Denmark")
+        known = country_named(name) is not None or name in US_STATE_NAMES or name in US_STATES
+        written = _written_country(group, texts) if texts and not known else None
+        # "Mansfield, MA": not the English town. A name the gazetteer does not place takes a
+        # state's country only ("San Ysidro, California"), not the next name of a list
+        # ("Europe, Japan").
+        if written is not None and written[0] != country and (country or written[1]):
+            country, geo = written[0], None
     else:
         country = demonym_country(name) if kind == "NORP" else None
     listed = sorted(group, key=_reading_order)[:max_mentions]
@@ -499,6 +518,29 @@ def _entity(
         latitude=geo[1] if geo else None,
         longitude=geo[2] if geo else None,
     )
+
+
+# ", State" or ", Country" right after a place's name: the country it is in, as written.
+_PLACE_OF = re.compile(r",\s+((?:[A-Z][a-z]+\.?)(?:\s[A-Z][a-z]+)?|[A-Z]{2})\b")
+
+
+def _written_country(
+    group: list[RawMention], texts: dict[FieldRef, str]
+) -> tuple[str, bool] | None:
+    """The country the text says a place is in, where a mention is followed by its US state or
+    its country ("Palm Beach, Florida", "Mansfield, MA", "Alexandria, Virginia"): the most
+    said, and whether a US state said it; None when no mention says."""
+    said: Counter[tuple[str, bool]] = Counter()
+    for m in group:
+        found = _PLACE_OF.match(texts.get(m.field, ""), m.end)
+        if found is None:
+            continue
+        where = found.group(1)
+        if where in US_STATES or where.rstrip(".") in US_STATE_NAMES:
+            said["US", True] += 1
+        elif (code := country_named(where)) is not None:
+            said[code, False] += 1
+    return _most_common(said) if said else None
 
 
 def _mention(m: RawMention, *, weak: bool) -> Mention:

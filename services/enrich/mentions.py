@@ -15,6 +15,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from newsflow.schemas.enriched import EntityType, FieldRef
 from newsflow.services.budget import UNLIMITED, Budget
 from newsflow.services.enrich.places import (
+    US_STATES,
     country_code,
     country_keys,
     country_named,
@@ -404,6 +405,8 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
         final_label = "LOC"  # "the North Sea", "the Adriatic Sea": a sea, not a country or city
     if final_label in {"ORG", "PERSON", "GPE"} and " " in span and last in _VENUE_HEADS:
         final_label = "FAC"  # "Ryman Auditorium", "White River Amphitheatre": a venue
+    if span in US_STATES and text[max(0, start - 2) : start] == ", ":
+        final_label = "GPE"  # "Mansfield, MA": the state
     if (
         final_label in {"ORG", "NORP", "PERSON"}
         and _FACILITY_CUE.match(text, end)

@@ -797,3 +797,24 @@ def test_a_model_span_inside_a_dateline_s_place_is_the_whole_place() -> None:
     doc.ents = [doc.char_span(start, start + 6, label="GPE")]  # type: ignore[list-item]
     found = [(m.text, m.label) for m in _model_mentions(doc, text, 0)]
     assert ("ST. JOSEPH", "GPE") in found and ("JOSEPH", "GPE") not in found, found
+
+
+def test_a_place_takes_the_country_its_state_or_country_after_it_names(
+    enricher: Enricher,
+) -> None:
+    article = enrich(
+        enricher,
+        "Band adds summer tour dates\n\n"
+        "The band plays Mansfield, MA on June 29, then Alexandria, Virginia and Palm Beach, "
+        "Florida. A week later it plays Paris, France.\n\n"
+        "Tickets go on sale on Friday in Belgium, Denmark, Europe, Japan and the US.",
+    )
+    places = {e.name: e for e in article.entities}
+    # a list of countries and regions: each keeps its own code, not the next name's
+    assert (places["Belgium"].country, places["Denmark"].country) == ("BE", "DK")
+    assert "Europe" not in places or places["Europe"].country is None
+    for name in ("Mansfield", "Alexandria", "Palm Beach"):  # not England, Egypt, Australia
+        assert places[name].country == "US", places[name]
+        assert places[name].geonames_id is None  # the gazetteer's namesake is elsewhere
+    assert places["Paris"].country == "FR" and places["Paris"].geonames_id is not None
+    assert places["MA"].type == "GPE" and places["MA"].country == "US"
