@@ -13,6 +13,7 @@ from typing import TypeVar
 from newsflow.schemas.enriched import Entity, EntityType, FieldRef, Mention
 from newsflow.services.enrich.mentions import NAME_HEADS, RawMention
 from newsflow.services.enrich.places import (
+    NATURAL_REGIONS,
     US_STATE_NAMES,
     US_STATES,
     country_code,
@@ -20,6 +21,9 @@ from newsflow.services.enrich.places import (
     demonym_country,
     geonames,
     is_major_place,
+)
+from newsflow.services.enrich.places import (
+    key as place_key,
 )
 
 # Short forms may resolve to a longer name of these types ("Putin" -> "Vladimir Putin").
@@ -192,6 +196,8 @@ def _retype(kinds: dict[tuple[str, ...], EntityType], titled: set[tuple[str, ...
         # named by its country is the country, as CoNLL annotates it).
         if kind in ("NORP", "ORG") and country_named(written) and not demonym_country(written):
             kinds[k] = "GPE"
+        if kind in ("GPE", "ORG", "PERSON") and place_key(written) in NATURAL_REGIONS:
+            kinds[k] = "LOC"  # "the Pyrenees": a mountain range, not a political place
         if kind != "PERSON" or k in titled:
             continue
         if len(k) > 1 and country_code(written):  # "Palo Alto": a place named in full

@@ -158,7 +158,9 @@ _NATIONALITY_NOUNS = _words(
 TERMS = _words(
     "IPO CEO COO CFO CTO CIO CMO GMT BST EST EDT PST PDT CET UTC BC AD MP MPs MSP MEP MEPs MP3 "
     "MP4 GPU CPU RAM LED LCD OLED HVAC PDF USB FAQ DIY PC PCs TV HD DNA RNA GDP CPI VAT AI EV "
-    "EVs SUV SUVs ATM PIN SMS GPS WiFi Wi-Fi 4G 5G PV IT HR VP Q1 Q2 Q3 Q4 PhD"
+    "EVs SUV SUVs ATM PIN SMS GPS WiFi Wi-Fi 4G 5G PV IT HR VP Q1 Q2 Q3 Q4 PhD "
+    # holidays are dates, not places or organisations ("before Easter")
+    "Easter Christmas Thanksgiving Ramadan Hanukkah Diwali Passover"
 )
 _APPOSITIVE = re.compile(
     r",\s+(?:the|a|an)\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)"  # ", the former army analyst"

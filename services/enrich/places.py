@@ -48,6 +48,15 @@ REGIONS = frozenset(
         "persian gulf", "arctic", "pacific", "atlantic",
     }
 )  # fmt: skip
+# Mountain ranges and deserts named without a head word: locations across borders, never a
+# country's or a town's ("Andes" is also a town in Colombia).
+NATURAL_REGIONS = frozenset(
+    {
+        "alps", "pyrenees", "himalayas", "himalaya", "andes", "rockies", "urals", "appalachians",
+        "carpathians", "dolomites", "apennines", "caucasus", "hindu kush", "karakoram",
+        "sahara", "gobi", "kalahari", "namib", "atacama", "sinai", "negev", "outback",
+    }
+)  # fmt: skip
 
 
 # US states' postal codes ("Holmdel, NJ"): two capitals name a state, never a town ("WA" is not
@@ -79,7 +88,7 @@ def country_code(name: str) -> str | None:
     country's code ("UK") or a US state's, not a town's name."""
     countries, places, _, _ = _tables()
     k = key(name)
-    if k in REGIONS:
+    if k in REGIONS or k in NATURAL_REGIONS:
         return None
     if len(name) == 2 and name.isupper():
         return countries.get(k) or ("US" if name in US_STATES else None)
@@ -97,7 +106,7 @@ def geonames(name: str) -> tuple[int, float | None, float | None] | None:
     15,000+ people), with its latitude and longitude for a city (GeoNames gives none for a
     country or a state here); None for a region or a name it does not know."""
     k = key(name)
-    if k in REGIONS:
+    if k in REGIONS or k in NATURAL_REGIONS:
         return None
     country = _tables()[0].get(k)
     if country is None and len(name) == 2 and name.isupper():  # a state's code, not a town

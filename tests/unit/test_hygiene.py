@@ -818,3 +818,15 @@ def test_a_place_takes_the_country_its_state_or_country_after_it_names(
         assert places[name].geonames_id is None  # the gazetteer's namesake is elsewhere
     assert places["Paris"].country == "FR" and places["Paris"].geonames_id is not None
     assert places["MA"].type == "GPE" and places["MA"].country == "US"
+
+
+def test_a_mountain_range_is_a_location_and_a_holiday_no_name(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "Norwegian wins mountain stage in the Pyrenees\n\n"
+        "Erik Solberg won the stage in the Pyrenees on Thursday, a week before Easter, and moved "
+        "into third place; the race reaches the Alps next week.",
+    )
+    places = {e.name: e for e in article.entities}
+    assert places["Pyrenees"].type == "LOC" and places["Pyrenees"].country is None
+    assert "Easter" not in places
