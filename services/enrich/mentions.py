@@ -279,7 +279,6 @@ def _whole_at_hyphens(text: str, start: int, end: int) -> tuple[int, int]:
 # Sciences (Ampas"), a spaced dash or an "@" of a listing ("Doobie Brothers — Mr.",
 # "CA @ Shoreline Amphitheatre").
 _BREAKS = (" (", " \u2014 ", " \u2013 ", " @ ", " | ", " v ", " vs ", " vs. ")
-_LEGAL_SUFFIXES = frozenset({"Inc", "Ltd", "LLC", "Co", "Corp", "plc", "PLC", "LLP", "SA", "AG"})
 _TRAILING_LOWER = frozenset({"in", "of", "the", "and", "at", "for", "on", "to", "a", "an", "by"})
 # Words whose full stop is theirs: abbreviations a name may end with ("Inc.", "Mich.").
 _ABBREVIATED = _words(
@@ -297,7 +296,7 @@ def _cut_at_breaks(span: str, label: str) -> str:
     # a comma ends any name but an organisation's ("Ministry of Trade, Industry and Energy",
     # "CollectiveBias, Inc."): "Event Horizon, Alien" are two films
     i = span.find(", ")
-    if i > 0 and label != "ORG" and span[i + 2 :].rstrip(".") not in _LEGAL_SUFFIXES:
+    if i > 0 and label != "ORG" and span[i + 2 :].rstrip(".") not in _LEGAL_FORMS:
         span = span[:i]
     return span
 
@@ -805,8 +804,9 @@ def _missed_type(word: str, places: list[tuple[str, int, int]], in_headline: boo
 
 
 # Words after a name that do not make it part of a longer one ("Tesla Inc").
-_LEGAL_FORMS = frozenset(["Inc", "Corp", "Co", "Ltd", "LLC", "plc", "PLC", "AG", "SA", "NV", "SE",
-                          "GmbH"])  # fmt: skip
+# Legal forms that end a company's name ("Tesla Inc", "CollectiveBias, Inc.").
+_LEGAL_FORMS = frozenset(["Inc", "Corp", "Co", "Ltd", "LLC", "LLP", "plc", "PLC", "AG", "SA", "NV",
+                          "SE", "GmbH"])  # fmt: skip
 
 
 def in_capitalised_run(text: str, start: int, end: int) -> bool:
