@@ -32,6 +32,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     ready = {c: m["command_to_ready"] for c, m in starts["medians"].items()}
     stage = stages.run(args.html_dir, 3)
     ends = e2e.run(argparse.Namespace(articles=100, rate=20, enrich_workers=1, scale=1.0,
+                                      overhead_rounds=3,
                                       scaling=True, bootstrap=None))  # fmt: skip
     fixed = next(v for k, v in ends.items() if k.startswith("pipeline_at_"))
     rss = max([*box["peak_rss_mb"].values(), *ends["peak_rss_mb"].values()])

@@ -99,6 +99,7 @@ def create_app(
         broker_rebalance_timeout=settings.rebalance_timeout,
         broker_commit_interval=settings.commit_interval,
         producer_acks=-1,
+        producer_max_batch_size=settings.producer_batch_bytes,
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,
         topic_disable_leader=True,  # no tables, no leader election topic needed

@@ -119,7 +119,7 @@ def build_app(
         return built
 
     loading = Loading(build, stage=stage)
-    register_stage(app, source, stage, loading, settings, send=send.send_many,
+    register_stage(app, source, stage, loading, settings, send=send.submit,
                    window=window)  # fmt: skip
 
     @app.task  # type: ignore[untyped-decorator]  # faust is untyped

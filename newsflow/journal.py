@@ -1,11 +1,13 @@
 """Crash-loop protection: which messages were in progress when the worker process died.
 
 Before a stage handles messages it writes their coordinates to a small file under the data
-directory; when it is done it clears them. A worker that starts and finds coordinates there
-was killed while handling them (out of memory, a segfault, ``kill -9``, the stuck watchdog):
-each of those messages gets one more counted crash. A message with crashes is handled alone,
-so an innocent neighbour in its batch is cleared the next time; one that has reached the
-attempt limit is dead-lettered ``crash_loop`` without being handled again.
+directory; when it has handled them it clears them (a death while their outputs are being
+sent is no fault of theirs, and they come again from their uncommitted offsets). A worker
+that starts and finds coordinates there was killed while handling them (out of memory, a
+segfault, ``kill -9``, the stuck watchdog): each of those messages gets one more counted
+crash. A message with crashes is handled alone, so an innocent neighbour in its batch is
+cleared the next time; one that has reached the attempt limit is dead-lettered
+``crash_loop`` without being handled again.
 
 In Kubernetes the data directory is an ``emptyDir``: it survives container restarts, which is
 what a crash loop is. Each write is one system call; no fsync, since a killed process leaves

@@ -1,7 +1,9 @@
 """Sending a stage's outputs, and what happens when a send fails.
 
-at_least_once: every output is forced out and its broker acknowledgement awaited before the
-stage asks for its next batch, so an input offset is committed only after its output is stored.
+at_least_once: every output is forced out, and an input offset is acknowledged to faust (which
+commits it) only after its outputs are stored. Sending is in two steps: ``submit`` puts a
+batch's records in the producer's queue, in order, and returns the wait for their broker
+acknowledgements, so a stage can handle its next batch during that wait (newsflow/agent.py).
 
 A failed send is one of two kinds:
 * transient (the broker is down or busy, a timeout, a leader moving): sent again with capped
@@ -57,8 +59,15 @@ REFUSALS: tuple[type[KafkaError], ...] = (
     UnsupportedCodecError,
 )
 
-#: Sends a batch; for each record None (acknowledged) or the error that refused it for good.
-SendMany = Callable[[list[Routed]], Awaitable[list[BaseException | None]]]
+Outcomes = list[BaseException | None]
+#: Puts a batch's records in the producer's queue, in order, and returns the wait for their
+#: outcomes: for each record None (acknowledged) or the error that refused it for good.
+Submit = Callable[[list[Routed]], Awaitable[Awaitable[Outcomes]]]
+
+
+async def at_once(outcomes: Outcomes) -> Outcomes:
+    """A wait whose outcomes are already known (a send that needed no acknowledgement wait)."""
+    return outcomes
 
 
 class DeliveryFailed(RuntimeError):
@@ -101,20 +110,29 @@ class Publisher:
             force=not self.exactly_once,
         )  # fmt: skip
 
-    async def send_many(self, batch: list[Routed]) -> list[BaseException | None]:
-        """Send a batch and wait for all its acknowledgements at once. What fails with a
-        transient error is sent again on its own, with backoff, until it is stored."""
+    async def send_many(self, batch: list[Routed]) -> Outcomes:
+        """Send a batch and wait for all its acknowledgements at once."""
+        return await (await self.submit(batch))
+
+    async def submit(self, batch: list[Routed]) -> Awaitable[Outcomes]:
+        """Put a batch's records in the producer's queue, in order, and return the wait for
+        their acknowledgements. What fails with a transient error is then sent again on its
+        own, with backoff, until it is stored. Exactly-once sends are attached to the input
+        event and published with its commit: nothing to wait for here."""
         if self.exactly_once:
-            return [await self._attached(routed) for routed in batch]
+            return at_once([await self._attached(routed) for routed in batch])
         pending: list[Any] = []
         for routed in batch:
             try:
                 pending.append(await self._send(routed))
             except (KafkaError, ProducerSendError) as exc:  # failed before it left the client
                 pending.append(exc)
+        return self._outcomes(batch, pending)
+
+    async def _outcomes(self, batch: list[Routed], pending: list[Any]) -> Outcomes:
         waits = [p for p in pending if not isinstance(p, BaseException)]
         results = iter(await asyncio.gather(*waits, return_exceptions=True))
-        outcomes: list[BaseException | None] = []
+        outcomes: Outcomes = []
         for routed, sent in zip(batch, pending, strict=True):
             result = sent if isinstance(sent, BaseException) else next(results)
             if not isinstance(result, BaseException):
@@ -159,22 +177,46 @@ class Publisher:
 
 
 async def deliver(
-    send: SendMany,
+    submit: Submit,
     stage: Stage,
     routed: list[Routed],
     messages: Sequence[Message],
     *,
     max_bytes: int,
 ) -> list[Routed]:
-    """Send a batch's outputs; what the broker refuses for good is replaced by something
-    smaller (see ``degrade``) and sent again. Returns what was stored, in order; raises
+    """Send a batch's outputs and wait until they are stored (see ``submit_outputs``)."""
+    return await (await submit_outputs(submit, stage, routed, messages, max_bytes=max_bytes))
+
+
+async def submit_outputs(
+    submit: Submit,
+    stage: Stage,
+    routed: list[Routed],
+    messages: Sequence[Message],
+    *,
+    max_bytes: int,
+) -> Awaitable[list[Routed]]:
+    """Put a batch's outputs in the producer's queue, in order, and return the wait until they
+    are stored. What the broker refuses for good is replaced by something smaller (see
+    ``degrade``) and sent again. The wait returns what was stored, in order, or raises
     ``DeliveryFailed`` when a truncated dead letter is refused too."""
-    final = list(routed)
-    todo = list(range(len(routed)))
-    while todo:
-        outcomes = await send([final[i] for i in todo])
+    sent = await submit(routed)
+    return _stored(submit, stage, list(routed), messages, sent, max_bytes=max_bytes)
+
+
+async def _stored(
+    submit: Submit,
+    stage: Stage,
+    final: list[Routed],
+    messages: Sequence[Message],
+    sent: Awaitable[Outcomes],
+    *,
+    max_bytes: int,
+) -> list[Routed]:
+    todo = list(range(len(final)))
+    while True:
         again = []
-        for i, error in zip(todo, outcomes, strict=True):
+        for i, error in zip(todo, await sent, strict=True):
             if error is None:
                 continue
             value, key, at = messages[i]
@@ -189,5 +231,7 @@ async def deliver(
                 raise DeliveryFailed(f"the dead letter for {where} was refused: {error!r}")
             final[i] = smaller
             again.append(i)
+        if not again:
+            return final
         todo = again
-    return final
+        sent = await submit([final[i] for i in todo])

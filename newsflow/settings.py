@@ -209,6 +209,21 @@ class Settings(BaseSettings):
         description="A batch is handled and delivered in parts of at most this many input bytes "
         "(one message at the least), so outputs held in memory stay bounded.",
     )
+    pipeline_depth: int = Field(
+        default=2,
+        ge=1,
+        le=8,
+        description="Batches a stage may have sent and not yet acknowledged: the next batch is "
+        "handled while the broker acknowledges the one before. Offsets are committed only after "
+        "a batch's outputs are stored, in order. 1: one batch at a time (exactly_once always).",
+    )
+    producer_batch_bytes: int = Field(
+        default=1_000_000,
+        ge=16_384,
+        description="Most bytes the producer puts in one record batch per partition. aiokafka "
+        "waits for a full batch's acknowledgement before it starts the next one for the same "
+        "partition, so a batch of only a few articles makes sends wait on round trips.",
+    )
     buffer_bytes: int = Field(
         default=32_000_000,
         ge=1,

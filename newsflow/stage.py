@@ -7,8 +7,10 @@ crash journal and under the watchdog. A batch is handled and delivered in parts 
 input bytes; each part's outputs (or dead letters) are sent with one acknowledgement wait.
 Then each message is logged and counted with its own coordinates bound.
 
-faust's ``take_events`` acks a batch's offsets only when the agent (newsflow/agent.py) asks for
-the next batch, which is after ``process_batch`` has returned, so at-least-once holds."""
+``start_batch`` handles a batch and puts its outputs in the producer's queue, in order, and
+returns the wait until they are stored; the agent (newsflow/agent.py) acknowledges the batch's
+offsets to faust only after that wait, so at-least-once holds, and may handle the next batch
+meanwhile. ``process_batch`` is both steps at once."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import dataclasses
 import math
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -28,7 +30,7 @@ from newsflow.flow import ByteWindow
 from newsflow.journal import CrashJournal
 from newsflow.loading import Loading
 from newsflow.metrics import BATCH_SIZE, CONSUMER_LAG, END_TO_END
-from newsflow.publish import ORIGIN_HEADER, TRACEPARENT_HEADER, SendMany, deliver
+from newsflow.publish import ORIGIN_HEADER, TRACEPARENT_HEADER, Submit, submit_outputs
 from newsflow.schemas import Stage
 from newsflow.services.budget import Budget
 from newsflow.services.errors import CrashLoop
@@ -185,7 +187,7 @@ def parts(messages: list[Message], max_bytes: int) -> Iterator[list[Message]]:
 class StageRunner:
     stage: Stage
     handle: Handler
-    send: SendMany
+    send: Submit
     limits: Limits
     journal: CrashJournal
     watchdog: Watchdog
@@ -195,6 +197,9 @@ class StageRunner:
     executor: ThreadPoolExecutor = dataclasses.field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="stage")
     )
+    # Held while a batch is handled and its outputs queued: batches started together queue
+    # their outputs in the order they asked (asyncio's locks wake waiters first come first).
+    _turn: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock, init=False)
 
     async def ready(self) -> None:
         """Waits for a handler still being built (``newsflow.loading``) and takes it in place
@@ -233,19 +238,36 @@ class StageRunner:
             self.watchdog.stop()
 
     def handle_part(self, part: list[Message]) -> list[Routed]:
-        """Runs in the stage's thread. Messages that crashed the process before are handled
-        one at a time, each alone in the journal, so only the guilty one is counted again."""
+        """Runs in the stage's thread. The part is in the crash journal while it is handled.
+        Messages that crashed the process before are handled one at a time, each alone in the
+        journal, so only the guilty one is counted again."""
         if not any(self.journal.crashed(at) for _, _, at in part):
             self.journal.begin(at for _, _, at in part)
             self._prepare(part)
-            return [self._one(*message) for message in part]
-        out = []
-        for message in part:
-            self.journal.begin([message[2]])
-            out.append(self._one(*message))
+            out = [self._one(*message) for message in part]
+        else:
+            out = []
+            for message in part:
+                self.journal.begin([message[2]])
+                out.append(self._one(*message))
+        self.journal.done(at for _, _, at in part)
         return out
 
     async def process_batch(self, events: Sequence[Any]) -> list[Routed]:
+        """Handles a batch and waits until its outputs are stored."""
+        return await (await self.start_batch(events))
+
+    async def start_batch(self, events: Sequence[Any]) -> Awaitable[list[Routed]]:
+        """Handles a batch and puts its outputs in the producer's queue, in order; returns the
+        wait until they are stored (what was stored, in order), after which its messages are
+        logged and counted and their bytes given back to the window. A batch over
+        ``batch_max_bytes`` is handled in parts; each part but the last is stored before the
+        next one is handled, so the outputs held stay bounded. Batches take turns: one started
+        while another is being handled waits for it (outputs keep the batches' order)."""
+        async with self._turn:
+            return await self._start(events)
+
+    async def _start(self, events: Sequence[Any]) -> Awaitable[list[Routed]]:
         loop = asyncio.get_running_loop()
         messages: list[Message] = [
             (e.value, e.message.key,
@@ -256,7 +278,8 @@ class StageRunner:
                    for e in events]  # fmt: skip
         traces = [traceparent(e.message) for e in events]
         out: list[Routed] = []
-        for part in parts(messages, self.batch_max_bytes):
+        chunks = list(parts(messages, self.batch_max_bytes))
+        for n, part in enumerate(chunks, 1):
             start = time.perf_counter()
             start_ns = time.time_ns()
             routed = await loop.run_in_executor(self.executor, self.handle_part, part)
@@ -271,14 +294,34 @@ class StageRunner:
                     value=v or b"", key=k, at=at, max_bytes=self.limits.max_message_bytes)
                 for r, o, t, (v, k, at) in zip(routed, held, trace, part, strict=True)
             ]  # fmt: skip
-            routed = await deliver(self.send, self.stage, routed, part,
-                                   max_bytes=self.limits.max_message_bytes)  # fmt: skip
-            self.journal.done(at for _, _, at in part)
-            if self.window is not None:  # delivered: the consumer may take as much again
-                for value, _, at in part:
-                    self.window.give_back((at.topic, at.partition), len(value or b""))
-            self._record(part, routed, held, (time.perf_counter() - start) / len(part))
-            out.extend(routed)
+            stored = await submit_outputs(self.send, self.stage, routed, part,
+                                          max_bytes=self.limits.max_message_bytes)  # fmt: skip
+            settled = self._settled(part, stored, held, start)
+            if n < len(chunks):
+                out.extend(await settled)
+            else:
+                return self._batch_settled(events, out, settled)
+        return self._batch_settled(events, out, None)
+
+    async def _settled(
+        self,
+        part: list[Message],
+        stored: Awaitable[list[Routed]],
+        origins: list[float | None],
+        start: float,
+    ) -> list[Routed]:
+        routed = await stored
+        if self.window is not None:  # delivered: the consumer may take as much again
+            for value, _, at in part:
+                self.window.give_back((at.topic, at.partition), len(value or b""))
+        self._record(part, routed, origins, (time.perf_counter() - start) / len(part))
+        return routed
+
+    async def _batch_settled(
+        self, events: Sequence[Any], out: list[Routed], last: Awaitable[list[Routed]] | None
+    ) -> list[Routed]:
+        if last is not None:
+            out.extend(await last)
         BATCH_SIZE.labels(self.stage).observe(len(events))
         _record_lag(events)
         return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import structlog
 from newsflow.agent import register_stage
 from newsflow.app import app_topics, create_app
 from newsflow.bootstrap import handler
+from newsflow.publish import at_once
 from newsflow.schemas import DeadLetter, EnrichedArticle, NormalizedArticle
 from newsflow.services.ingest import handler as ingest_module
 from newsflow.services.ingest.normalise import normalise_payload
@@ -24,9 +25,9 @@ class Recorder:
     def __init__(self) -> None:
         self.sent: list[Routed] = []
 
-    async def __call__(self, batch: list[Routed]) -> list[None]:
+    async def __call__(self, batch: list[Routed]) -> Awaitable[list[BaseException | None]]:
         self.sent.extend(batch)
-        return [None] * len(batch)
+        return at_once([None] * len(batch))
 
 
 @pytest.fixture

@@ -4,11 +4,13 @@ simulated by dropping a journal without clearing it (the fault tests kill real w
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from newsflow.journal import CrashJournal
+from newsflow.publish import at_once
 from newsflow.schemas import DeadLetter
 from newsflow.services.budget import Budget
 from newsflow.services.limits import Limits
@@ -37,8 +39,8 @@ def _events(coords: list[Coordinates]) -> list[Any]:
     ]  # fmt: skip
 
 
-async def _ok(batch: list[Routed]) -> list[BaseException | None]:
-    return [None] * len(batch)
+async def _ok(batch: list[Routed]) -> Awaitable[list[BaseException | None]]:
+    return at_once([None] * len(batch))
 
 
 def _runner(journal: CrashJournal, handle: Any) -> StageRunner:

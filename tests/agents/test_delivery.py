@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -18,7 +19,7 @@ from newsflow.app import AppTopics, app_topics, create_app
 from newsflow.health import Health
 from newsflow.journal import CrashJournal
 from newsflow.metrics import PUBLISH_RETRIES
-from newsflow.publish import DeliveryFailed, Publisher, deliver
+from newsflow.publish import DeliveryFailed, Publisher, at_once, deliver
 from newsflow.schemas import DeadLetter
 from newsflow.services.budget import Budget
 from newsflow.services.errors import EmptyInput
@@ -121,7 +122,7 @@ async def test_a_refused_output_becomes_a_dead_letter_then_a_truncated_one_then_
     value = b"x" * 50_000
     refusal = wrapped(MessageSizeTooLargeError("too big"))
     out, dead = FakeTopic([refusal]), FakeTopic([refusal])
-    send = _publisher(out, dead).send_many
+    send = _publisher(out, dead).submit
     (stored,) = await deliver(send, "ingest", [_article()], [(value, None, AT)], max_bytes=10**6)
     letter = DeadLetter.model_validate_json(stored.value)
     assert (stored.destination, letter.error_code) == ("deadletter", "output_rejected")
@@ -130,7 +131,7 @@ async def test_a_refused_output_becomes_a_dead_letter_then_a_truncated_one_then_
     assert dead.stored == [stored.value]  # the whole letter was refused, the truncated one sent
 
     never = FakeTopic([refusal] * 3)
-    send = _publisher(never, never).send_many
+    send = _publisher(never, never).submit
     with pytest.raises(DeliveryFailed, match="raw:0:7"):
         await deliver(send, "ingest", [_article()], [(value, None, AT)], max_bytes=10**6)
 
@@ -158,9 +159,9 @@ class Recorder:
     def __init__(self) -> None:
         self.sent: list[Routed] = []
 
-    async def __call__(self, batch: list[Routed]) -> list[BaseException | None]:
+    async def __call__(self, batch: list[Routed]) -> Awaitable[list[BaseException | None]]:
         self.sent.extend(batch)
-        return [None] * len(batch)
+        return at_once([None] * len(batch))
 
 
 async def test_an_output_over_the_limit_is_dead_lettered_output_too_large(
@@ -215,8 +216,8 @@ async def test_a_refused_dead_letter_ends_the_process_before_the_batch_is_acked(
     app.conf.store = "memory://"
     app.flow_control.resume()
 
-    async def refuse(batch: list[Routed]) -> list[BaseException | None]:
-        return [MessageSizeTooLargeError("never")] * len(batch)
+    async def refuse(batch: list[Routed]) -> Awaitable[list[BaseException | None]]:
+        return at_once([MessageSizeTooLargeError("never")] * len(batch))
 
     acked_at_crash: list[bool] = []
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from newsflow.app import app_topics, create_app
 from newsflow.bootstrap import handler, warm_up
 from newsflow.health import Health
 from newsflow.loading import Loading
+from newsflow.publish import at_once
 from newsflow.schemas import NormalizedArticle
 from newsflow.services.budget import Budget
 from newsflow.services.routing import Coordinates, Handler, Routed
@@ -91,9 +93,9 @@ async def test_the_agent_waits_for_its_handler_outside_the_watchdog(
 
     sent: list[Routed] = []
 
-    async def record(batch: list[Routed]) -> list[None]:
+    async def record(batch: list[Routed]) -> Awaitable[list[BaseException | None]]:
         sent.extend(batch)
-        return [None] * len(batch)
+        return at_once([None] * len(batch))
 
     agent = register_stage(app, app_topics(app, settings).raw, "ingest",
                            Loading(build, stage="ingest"), settings, send=record)  # fmt: skip

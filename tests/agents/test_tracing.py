@@ -4,7 +4,7 @@ carry that span as their parent; tracing off, the feed's traceparent goes on unc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,6 +15,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from newsflow import tracing
 from newsflow.journal import CrashJournal
+from newsflow.publish import at_once
 from newsflow.services.budget import Budget
 from newsflow.services.limits import Limits
 from newsflow.services.routing import Coordinates, Routed, published
@@ -42,9 +43,9 @@ class _Sent:
     def __init__(self) -> None:
         self.routed: list[Routed] = []
 
-    async def __call__(self, batch: list[Routed]) -> list[BaseException | None]:
+    async def __call__(self, batch: list[Routed]) -> Awaitable[list[BaseException | None]]:
         self.routed.extend(batch)
-        return [None] * len(batch)
+        return at_once([None] * len(batch))
 
 
 def _runner(tmp_path: Any, send: _Sent) -> StageRunner:

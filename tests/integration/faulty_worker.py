@@ -38,14 +38,14 @@ def refuse_deadletters() -> None:
 
 
 def crash_agent() -> None:
-    real = StageRunner.process_batch
+    real = StageRunner.start_batch  # what every agent calls, pipelined or not
 
-    async def process_batch(self: StageRunner, events: Any) -> Any:
+    async def start_batch(self: StageRunner, events: Any) -> Any:
         if any(b"CRASH-AGENT" in (e.value or b"") for e in events):
             raise RuntimeError("injected: a bug outside the per-message isolation")
         return await real(self, events)
 
-    StageRunner.process_batch = process_batch  # type: ignore[method-assign]  # a spy or an injected fault in the method's place
+    StageRunner.start_batch = start_batch  # type: ignore[method-assign]  # a spy or an injected fault in the method's place
 
 
 FAULTS = {"refuse_deadletters": refuse_deadletters, "crash_agent": crash_agent}
