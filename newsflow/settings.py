@@ -221,8 +221,9 @@ class Settings(BaseSettings):
         default=1_000_000,
         ge=16_384,
         description="Most bytes the producer puts in one record batch per partition. aiokafka "
-        "waits for a full batch's acknowledgement before it starts the next one for the same "
-        "partition, so a batch of only a few articles makes sends wait on round trips.",
+        "holds a send whose partition's batch is full until that batch leaves, and sends one "
+        "request per broker at a time, so a batch of a few articles makes sends wait on round "
+        "trips.",
     )
     buffer_bytes: int = Field(
         default=32_000_000,
