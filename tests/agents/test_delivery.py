@@ -39,14 +39,31 @@ def _sent_ok() -> asyncio.Future[None]:
 
 
 class FakeTopic:
-    """Stands in for a faust topic: ``send`` raises or returns an acknowledgement future, as
-    the script says for each call (an exception instance, or None for a stored record)."""
+    """Stands in for a faust topic and its app's producer: the producer's ``send`` raises or
+    returns an acknowledgement future, as the script says for each call (an exception
+    instance, or None for a stored record)."""
+
+    by_name: dict[str, FakeTopic] = {}  # noqa: RUF012  # the one producer every topic shares
 
     def __init__(self, script: list[BaseException | None] | None = None) -> None:
         self.script = list(script or [])
         self.stored: list[bytes] = []
+        self.name = f"fake-{id(self)}"
+        FakeTopic.by_name[self.name] = self
+        self.app = SimpleNamespace(maybe_start_producer=self._producer)
 
-    async def send(self, *, key: Any, value: bytes, headers: Any, force: bool) -> Any:
+    async def _producer(self) -> Any:
+        return SimpleNamespace(send=FakeTopic._produce)
+
+    def get_topic_name(self) -> str:
+        return self.name
+
+    @staticmethod
+    async def _produce(topic: str, key: Any, value: bytes, partition: Any, timestamp: Any,
+                       headers: Any) -> Any:  # fmt: skip
+        return await FakeTopic.by_name[topic].send(value)
+
+    async def send(self, value: bytes) -> Any:
         outcome = self.script.pop(0) if self.script else None
         if isinstance(outcome, ProducerSendError):
             raise outcome  # raised inside send(), as faust does for aiokafka's errors
