@@ -385,9 +385,11 @@ _NATURAL_HEADS = frozenset(
 )  # fmt: skip
 
 
+# The same heads, capitalised, after a span that stops short of them (longest first).
 _NATURAL_AFTER = re.compile(
-    r" (?:Sea|Ocean|River|Lake|Gulf|Strait|Straits|Mountains|Desert|Valley|Peninsula|Channel"
-    r"|Basin|Glacier|Delta)\b"
+    r" (?:"
+    + "|".join(sorted((h.capitalize() for h in _NATURAL_HEADS), key=len, reverse=True))
+    + r")\b"
 )
 
 

@@ -82,6 +82,23 @@ def test_a_name_before_airbase_is_a_facility() -> None:
     assert russian is not None and russian.label == "NORP"
 
 
+@pytest.mark.parametrize(
+    ("text", "start", "end", "whole"),
+    [
+        ("Climbers died on Table Mountain on Sunday.", 17, 22, "Table Mountain"),
+        ("Fires spread along the Gold Coast overnight.", 23, 27, "Gold Coast"),
+        ("Shipping on the Adriatic Sea was halted.", 16, 24, "Adriatic Sea"),
+    ],
+)
+def test_a_span_stopping_short_of_its_natural_feature_takes_the_feature_word(
+    text: str, start: int, end: int, whole: str
+) -> None:
+    """Every head word that makes a span a natural feature (and a LOC) also completes one the
+    model cut before it: one list of heads for both."""
+    m = clean_span(text, start, end, "GPE", 0)
+    assert m is not None and text[m.start : m.end] == whole and m.label == "LOC"
+
+
 def _train_ner() -> object:
     path = Path(__file__).resolve().parents[2] / "tools" / "train_ner.py"
     spec = importlib.util.spec_from_file_location("train_ner", path)
