@@ -580,6 +580,19 @@ def test_a_place_named_after_someone_is_one_place(enricher: Enricher) -> None:
     assert "Square" not in names and "St Mark" not in names and "St Mark's" not in names
 
 
+def test_a_name_before_a_structures_noun_is_the_structure(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "Venice raises its flood barrier again\n\n"
+        "Engineers say the Mose gates held back a 1.3-metre tide on Tuesday. The yellow gates "
+        "of the Mose barrier rise at the Lido inlet, said Roberto Sanna, who runs them. "
+        "Bill Gates, who paid for a study of the gates, toured them.",
+    )
+    types = {e.name: e.type for e in article.entities}
+    assert types.get("Mose") == "FAC", types
+    assert types.get("Roberto Sanna") == "PERSON" and types.get("Bill Gates") == "PERSON", types
+
+
 def test_a_sea_is_a_location_not_a_country(enricher: Enricher) -> None:
     article = enrich(
         enricher,
