@@ -146,6 +146,14 @@ NAME_HEADS: dict[str, EntityType] = {
     ),
     **_each("university college inc corp ltd plc llc company group bank", "ORG"),
 }
+# The last word of a place's institution ("Bartholomew County Sheriff's Department", "Kent
+# County Council"): the span is the institution, not the place. Not every head of NAME_HEADS:
+# "West Bank", "College Station" and "Rockville Centre" are places.
+_INSTITUTION_HEADS: dict[str, EntityType] = {
+    **_each("department office ministry agency police council commission authority committee "
+            "court party university", "ORG"),
+    **_each("jail prison hospital airport", "FAC"),
+}  # fmt: skip
 # The last word of a venue's name: a building, whatever the model said (it types concert
 # halls and stadiums after their sponsors: "Pepsi Center" is in NAME_HEADS, these are not).
 _VENUE_HEADS = _words(
@@ -407,6 +415,10 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
     last = span.rpartition(" ")[2].rstrip(".").casefold()
     if final_label == "PERSON" and not honorific and " " in span and last in NAME_HEADS:
         final_label = NAME_HEADS[last]  # "Walter Reed Hospital": a hospital, not a person
+    if final_label in {"GPE", "NORP"} and " " in span and last in _INSTITUTION_HEADS:
+        final_label = _INSTITUTION_HEADS[last]  # "Kent County Council": the council
+    if final_label == "ORG" and " " in span and last in {"jail", "prison"}:
+        final_label = "FAC"  # "Bartholomew County Jail": the building people are held in
     if final_label in {"GPE", "NORP", "ORG"} and " " in span and last in _NATURAL_HEADS:
         final_label = "LOC"  # "the North Sea", "the Adriatic Sea": a sea, not a country or city
     if final_label in {"ORG", "PERSON", "GPE"} and " " in span and last in _VENUE_HEADS:

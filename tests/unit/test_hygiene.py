@@ -593,6 +593,23 @@ def test_a_name_before_a_structures_noun_is_the_structure(enricher: Enricher) ->
     assert types.get("Roberto Sanna") == "PERSON" and types.get("Bill Gates") == "PERSON", types
 
 
+def test_a_places_institution_is_the_institution_not_the_place(enricher: Enricher) -> None:
+    """The model types a county's sheriff's department or a town's hospital as the place
+    (both seen on reviewed pages); the place on its own stays a place."""
+    article = enrich(
+        enricher,
+        "Three held after traffic stop\n\n"
+        "A Bartholomew County Sheriff's Department canine alerted to narcotics, and the three "
+        "men were taken to the Bartholomew County Jail. One was treated at Victoria Hospital. "
+        "Police in Bartholomew County, Indiana, made ten such arrests this year.",
+    )
+    types = {e.name: e.type for e in article.entities}
+    assert types.get("Bartholomew County Sheriff's Department") == "ORG", types
+    assert types.get("Bartholomew County Jail") == "FAC", types
+    assert types.get("Victoria Hospital") == "FAC", types
+    assert types.get("Bartholomew County") == "GPE", types
+
+
 def test_a_sea_is_a_location_not_a_country(enricher: Enricher) -> None:
     article = enrich(
         enricher,
