@@ -170,6 +170,8 @@ TERMS = _words(
     "IPO CEO COO CFO CTO CIO CMO GMT BST EST EDT PST PDT CET UTC BC AD MP MPs MSP MEP MEPs MP3 "
     "MP4 GPU CPU RAM LED LCD OLED HVAC PDF USB FAQ DIY PC PCs TV HD DNA RNA GDP CPI VAT AI EV "
     "EVs SUV SUVs ATM PIN SMS GPS WiFi Wi-Fi 4G 5G PV IT HR VP Q1 Q2 Q3 Q4 PhD "
+    # units after a number ("1.64 GW", "30-600 MW")
+    "GW MW kW KW TW GWh MWh kWh KWh TWh mph MPH km kg Mbps Gbps MB TB "  # not GB: Team GB
     # holidays are dates, not places or organisations ("before Easter")
     "Easter Christmas Thanksgiving Ramadan Hanukkah Diwali Passover"
 )

@@ -610,6 +610,19 @@ def test_a_places_institution_is_the_institution_not_the_place(enricher: Enriche
     assert types.get("Bartholomew County") == "GPE", types
 
 
+def test_units_after_numbers_are_not_names(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "China adds solar capacity\n\n"
+        "New capacity for the first seven months of the year reached 1.64 GW, according to "
+        "the National Energy Administration, and plants ranged from 30 to 600 MW. "
+        "Team GB's cyclists rode at 40 mph.",
+    )
+    names = {e.name for e in article.entities}
+    assert not names & {"GW", "MW", "mph"}, names
+    assert "National Energy Administration" in names, names
+
+
 def test_a_sea_is_a_location_not_a_country(enricher: Enricher) -> None:
     article = enrich(
         enricher,
