@@ -417,6 +417,8 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
     last = span.rpartition(" ")[2].rstrip(".").casefold()
     if final_label == "PERSON" and not honorific and " " in span and last in NAME_HEADS:
         final_label = NAME_HEADS[last]  # "Walter Reed Hospital": a hospital, not a person
+    if final_label in {"ORG", "PERSON", "GPE", "NORP"} and " " in span and span.endswith(" Act"):
+        final_label = "LAW"  # "the Affordable Care Act": a law, not the body that passed it
     if final_label in {"GPE", "NORP"} and " " in span and last in _INSTITUTION_HEADS:
         final_label = _INSTITUTION_HEADS[last]  # "Kent County Council": the council
     if final_label == "ORG" and " " in span and last in {"jail", "prison"}:

@@ -623,6 +623,17 @@ def test_units_after_numbers_are_not_names(enricher: Enricher) -> None:
     assert "National Energy Administration" in names, names
 
 
+def test_a_named_act_is_a_law(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "Enrolment opens for health plans\n\n"
+        "Shoppers browsing coverage options under the Affordable Care Act can compare plans "
+        "from Monday, the Department of Health and Human Services said.",
+    )
+    types = {e.name: e.type for e in article.entities}
+    assert types.get("Affordable Care Act") == "LAW", types
+
+
 def test_a_sea_is_a_location_not_a_country(enricher: Enricher) -> None:
     article = enrich(
         enricher,
