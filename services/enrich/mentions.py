@@ -328,7 +328,8 @@ def _without_full_stop(span: str) -> str:
 def _name_end(text: str, start: int, end: int, label: str) -> int:
     """Where the name in ``text[start:end]`` ends: cut at a break (``_BREAKS``), a final stop
     word and a sentence's full stop; run on over a natural feature's head it stops short of."""
-    span = _cut_at_breaks(text[start:end], label).rstrip(" ,;:")
+    # a dash the span ends on is punctuation ("Ariana Grande –", "Tommy —")
+    span = _cut_at_breaks(text[start:end], label).rstrip(" ,;:\u2013\u2014")
     # A Title Case headline's next word taken into the name ("Walter Reed Hospital After"), or
     # running text's ("Senate Judiciary Committee in"): a name does not end in a stop word.
     while " " in span and (

@@ -634,6 +634,18 @@ def test_a_named_act_is_a_law(enricher: Enricher) -> None:
     assert types.get("Affordable Care Act") == "LAW", types
 
 
+def test_a_dash_after_a_name_is_not_part_of_it(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "Singer's manager speaks out\n\n"
+        "Scooter Braun, 38 \u2013 who reps the likes of Justin Bieber and Ariana Grande \u2013 "
+        "said on Monday that Tommy \u2014 who goes by his first name only \u2014 had left.",
+    )
+    names = {e.name for e in article.entities}
+    assert not any(n.endswith(("\u2013", "\u2014")) for n in names), names
+    assert "Ariana Grande" in names, names
+
+
 def test_a_sea_is_a_location_not_a_country(enricher: Enricher) -> None:
     article = enrich(
         enricher,
