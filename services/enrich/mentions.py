@@ -325,11 +325,32 @@ def _without_full_stop(span: str) -> str:
     return span[:-1]
 
 
+# A statistic after a player's name in a results line ("Davis 17 points", "Britton Carroll 5
+# saves"): the number is not part of the name.
+_STAT_WORDS = (
+    r"(?:points?|goals?|saves?|assists?|rebounds?|steals?|blocks?|yards?|runs?|wickets?"
+    r"|tackles?|catches|hits|strikeouts|birdies|aces|kills|digs)\b"
+)
+_STAT_AFTER = re.compile(r"\s+" + _STAT_WORDS)
+_STAT_NUMBER_AFTER = re.compile(r"\s+\d+\s+" + _STAT_WORDS)
+# A score after a team's possessive ("the Wild's 4-1 win"): the name ends before it.
+_POSSESSIVE_SCORE = re.compile(r"['\u2019]s \d")
+# Titles abbreviated after a place ("South Dakota Gov. Kristi Noem"): not part of its name.
+_TITLE_ABBREVIATIONS = frozenset(("Gov.", "Sen.", "Rep.", "Lt.", "Gen.", "Atty."))
+
+
 def _name_end(text: str, start: int, end: int, label: str) -> int:
     """Where the name in ``text[start:end]`` ends: cut at a break (``_BREAKS``), a final stop
     word and a sentence's full stop; run on over a natural feature's head it stops short of."""
     # a dash the span ends on is punctuation ("Ariana Grande –", "Tommy —")
-    span = _cut_at_breaks(text[start:end], label).rstrip(" ,;:\u2013\u2014")
+    span = _cut_at_breaks(text[start:end], label).rstrip(' ,;:\u2013\u2014"\u201d')
+    if (score := _POSSESSIVE_SCORE.search(span)) is not None:
+        span = span[: score.start()]
+    number = span.rpartition(" ")[2]
+    if " " in span and number.isdigit() and _STAT_AFTER.match(text, start + len(span)):
+        span = span[: -len(number) - 1]
+    if " " in span and span.rpartition(" ")[2] in _TITLE_ABBREVIATIONS:
+        span = span.rpartition(" ")[0]
     # A Title Case headline's next word taken into the name ("Walter Reed Hospital After"), or
     # running text's ("Senate Judiciary Committee in"): a name does not end in a stop word.
     while " " in span and (
@@ -386,6 +407,8 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
         return None
     if not span[0].isupper() and not honorific:  # "de Mistura" only after "Mr"
         return None
+    if len(span) == 2 and span[1] == "." and text[end : end + 2].rstrip()[-1:].islower():
+        return None  # a genus's initial ("Y. pestis", "T. muris"), not a name
     final_label, cue = _relabel(text, start, end, label, honorific=honorific)
     doubt = mention_doubt(text, start, end, field)
     return RawMention(field, start, end, span, final_label, honorific, doubt, cue,  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES
@@ -418,6 +441,15 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
     last = span.rpartition(" ")[2].rstrip(".").casefold()
     if final_label == "PERSON" and not honorific and " " in span and last in NAME_HEADS:
         final_label = NAME_HEADS[last]  # "Walter Reed Hospital": a hospital, not a person
+    if final_label in {
+        "LAW",
+        "PRODUCT",
+        "WORK_OF_ART",
+        "EVENT",
+        "NORP",
+        "FAC",
+    } and _STAT_NUMBER_AFTER.match(text, end):
+        final_label = "PERSON"  # "Davis 17 points": a player in a results line
     if final_label in {"ORG", "PERSON", "GPE", "NORP"} and " " in span and span.endswith(" Act"):
         final_label = "LAW"  # "the Affordable Care Act": a law, not the body that passed it
     if final_label in {"GPE", "NORP"} and " " in span and last in _INSTITUTION_HEADS:

@@ -646,6 +646,32 @@ def test_a_dash_after_a_name_is_not_part_of_it(enricher: Enricher) -> None:
     assert "Ariana Grande" in names, names
 
 
+def test_a_results_lines_numbers_are_not_part_of_names(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "Palm Bay wins opener\n\n"
+        "Palm Bay (1-0): Tolivert 25 points. Davis 17 points. Burgher 10 points. "
+        "Merritt Island (3-2): Kyleigh Trout 1 goal. Britton Carroll 5 saves. "
+        "Boudreau said before the Wild\u2019s 4-1 win over the Sabres that the team had "
+        "found its feet.",
+    )
+    names = {e.name: e.type for e in article.entities}
+    assert not any(ch.isdigit() for n in names for ch in n), names
+    assert names.get("Davis") == "PERSON" and "Britton Carroll" in names, names
+
+
+def test_a_genus_initial_and_a_title_after_a_place_are_not_names(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "Plague case confirmed in Mongolia\n\n"
+        "Those infected with Y. pestis often fall ill within a week, doctors said. "
+        "South Dakota Gov. Kristi Noem defended the campaign in South Dakota on Monday.",
+    )
+    names = {e.name for e in article.entities}
+    assert "Y." not in names and "South Dakota Gov." not in names, names
+    assert {"South Dakota", "Kristi Noem"} <= names, names
+
+
 def test_a_sea_is_a_location_not_a_country(enricher: Enricher) -> None:
     article = enrich(
         enricher,
