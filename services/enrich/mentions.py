@@ -185,6 +185,10 @@ _PLACE_BEFORE = re.compile(
 )
 _PLACE_AFTER = re.compile(r"\s+(?:province|region|district|governorate|village)\b")
 _PLACE_COMMA = re.compile(r",\s+([A-Z][\w.]+(?:\s[A-Z][\w.]+)?)(?=\s*[,.;:)]|\s+[a-z]|$)")
+# A route: "a stage from Pau to Toulouse", "flights from Bergen to Oslo".
+_ROUTE_FROM = re.compile(r"\bfrom\s+$")
+_ROUTE_ONWARD = re.compile(r"\s+to\s+[A-Z]")
+_ROUTE_TO = re.compile(r"\bfrom\s+[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?\s+to\s+$")
 _COMPANY_AFTER = re.compile(r"\s+(?:Inc|Corp|Co|Ltd|LLC|plc|PLC|AG|SA|NV|SE|GmbH)\b\.?")
 
 
@@ -452,6 +456,14 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
         final_label = "PERSON"  # "Davis 17 points": a player in a results line
     if final_label in {"ORG", "PERSON", "GPE", "NORP"} and " " in span and span.endswith(" Act"):
         final_label = "LAW"  # "the Affordable Care Act": a law, not the body that passed it
+    if (
+        final_label == "PERSON"
+        and not honorific
+        and " " not in span
+        and _on_route(text, start, end)
+        and country_code(span)
+    ):
+        final_label = "GPE"  # "a stage from Pau to Toulouse": the towns, not people
     if final_label in {"GPE", "NORP"} and " " in span and last in _INSTITUTION_HEADS:
         final_label = _INSTITUTION_HEADS[last]  # "Kent County Council": the council
     if final_label == "ORG" and " " in span and last in {"jail", "prison"}:
@@ -476,6 +488,14 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
     ):
         final_label = "FAC"  # "the Mose gates": a flood barrier, not a person
     return final_label, cue is not None
+
+
+def _on_route(text: str, start: int, end: int) -> bool:
+    """Whether the name is an end of a route: "from X to Y"."""
+    before = text[max(0, start - 60) : start]
+    return bool(
+        (_ROUTE_FROM.search(before) and _ROUTE_ONWARD.match(text, end)) or _ROUTE_TO.search(before)
+    )
 
 
 def _cue(text: str, start: int, end: int, label: str) -> EntityType | None:

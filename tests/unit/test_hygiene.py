@@ -672,6 +672,19 @@ def test_a_genus_initial_and_a_title_after_a_place_are_not_names(enricher: Enric
     assert {"South Dakota", "Kristi Noem"} <= names, names
 
 
+def test_the_ends_of_a_route_are_places(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "Norwegian wins mountain stage\n\n"
+        "Erik Solberg won the stage on Wednesday. The race continues on Thursday with a "
+        "180-kilometre stage from Pau to Toulouse, and Solberg took a pass from Tom Vermeulen "
+        "to the line.",
+    )
+    types = {e.name: e.type for e in article.entities}
+    assert types.get("Pau") == "GPE" and types.get("Toulouse") == "GPE", types
+    assert types.get("Tom Vermeulen") == "PERSON", types
+
+
 def test_a_sea_is_a_location_not_a_country(enricher: Enricher) -> None:
     article = enrich(
         enricher,
