@@ -45,9 +45,13 @@ _POSSESSIVES = ("'s", "’s", "'", "’")
 _FACILITY_CUE = re.compile(
     r"\s+(?:air\s?base|airbase|air\s+field|airfield|airport|naval\s+base)s?\b", re.I
 )
-# After "the" and a name, a structure's common noun: the name is the structure's ("the Mose
-# gates", "the Hoover dam"), not a person's or a company's.
-_WORKS_CUE = re.compile(r"\s+(?:(?:flood\s+)?barriers?|gates|dams?|tunnels?|canals?)\b")
+# After "the" (or "its", "two"...) and a name, a structure's common noun: the name is the
+# structure's ("the Mose gates", "the two Maasvlakte terminals"), not a person's or a
+# company's.
+_WORKS_BEFORE = re.compile(r"\b(?:[Tt]he|its|their|both|two|three|four)\s+$")
+_WORKS_CUE = re.compile(
+    r"\s+(?:(?:flood\s+)?barriers?|gates|dams?|tunnels?|canals?|terminals?|docks)\b"
+)
 
 
 #: Why a span may not be a name at all, whatever the model said: "headline", it is in a headline
@@ -483,7 +487,7 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
         final_label = "FAC"  # "the Hmeimim airbase": a base, not a people or a company
     if (
         final_label in {"ORG", "PERSON"}
-        and text[max(0, start - 4) : start].casefold() == "the "
+        and _WORKS_BEFORE.search(text, max(0, start - 20), start)
         and _WORKS_CUE.match(text, end)
     ):
         final_label = "FAC"  # "the Mose gates": a flood barrier, not a person

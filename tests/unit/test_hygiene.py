@@ -590,6 +590,13 @@ def test_a_name_before_a_structures_noun_is_the_structure(enricher: Enricher) ->
     )
     types = {e.name: e.type for e in article.entities}
     assert types.get("Mose") == "FAC", types
+    port = enrich(
+        enricher,
+        "Rotterdam dock workers walk out\n\n"
+        "Container ships waited off the Maasvlakte terminals on Monday. The strike halted "
+        "loading at the two Maasvlakte terminals operated by Harbour Logistics Group.",
+    )
+    assert {e.name: e.type for e in port.entities}.get("Maasvlakte") == "FAC", port.entities
     assert types.get("Roberto Sanna") == "PERSON" and types.get("Bill Gates") == "PERSON", types
 
 
