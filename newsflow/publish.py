@@ -117,8 +117,9 @@ class Publisher:
         # transforms off (decision 0016).
         if self._producer is None:
             self._producer = await topic.app.maybe_start_producer()
-        return await self._producer.send(topic.get_topic_name(), routed.key, routed.value, None,
-                                   None, self._headers(routed))  # fmt: skip
+        return await self._producer.send(
+            topic.get_topic_name(), routed.key, routed.value, None, None, self._headers(routed)
+        )
 
     async def send_many(self, batch: list[Routed]) -> Outcomes:
         """Send a batch and wait for all its acknowledgements at once."""

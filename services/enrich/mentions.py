@@ -341,6 +341,9 @@ _STAT_WORDS = (
 )
 _STAT_AFTER = re.compile(r"\s+" + _STAT_WORDS)
 _STAT_NUMBER_AFTER = re.compile(r"\s+\d+\s+" + _STAT_WORDS)
+# Types the model gives a player's name when a statistic follows it ("Davis 17" LAW); an
+# organisation is left alone ("Arsenal 3 points clear").
+_NOT_A_PLAYER = frozenset(("LAW", "PRODUCT", "WORK_OF_ART", "EVENT", "NORP", "FAC"))
 # A score after a team's possessive ("the Wild's 4-1 win"): the name ends before it.
 _POSSESSIVE_SCORE = re.compile(r"['\u2019]s \d")
 # Titles abbreviated after a place ("South Dakota Gov. Kristi Noem"): not part of its name.
@@ -440,8 +443,9 @@ _NATURAL_AFTER = re.compile(
 
 def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) -> tuple[str, bool]:
     """The type of a cleaned span, and whether its context gave it (``_cue``): a person after
-    a title; else the context's type; a name ending in a facility's or an organisation's head
-    noun is not a person; a name before "airbase" is a facility."""
+    a title; else the context's type; then the name's own evidence, each rule with its
+    example below (a head noun it ends in, a statistic, a route, a structure or an airbase
+    after it)."""
     span = text[start:end]
     final_label = "PERSON" if honorific and label in {"PERSON", "ORG", "GPE", "NORP"} else label
     cue = None if honorific else _cue(text, start, end, label)
@@ -449,14 +453,7 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
     last = span.rpartition(" ")[2].rstrip(".").casefold()
     if final_label == "PERSON" and not honorific and " " in span and last in NAME_HEADS:
         final_label = NAME_HEADS[last]  # "Walter Reed Hospital": a hospital, not a person
-    if final_label in {
-        "LAW",
-        "PRODUCT",
-        "WORK_OF_ART",
-        "EVENT",
-        "NORP",
-        "FAC",
-    } and _STAT_NUMBER_AFTER.match(text, end):
+    if final_label in _NOT_A_PLAYER and _STAT_NUMBER_AFTER.match(text, end):
         final_label = "PERSON"  # "Davis 17 points": a player in a results line
     if final_label in {"ORG", "PERSON", "GPE", "NORP"} and " " in span and span.endswith(" Act"):
         final_label = "LAW"  # "the Affordable Care Act": a law, not the body that passed it
