@@ -9,9 +9,9 @@ A failed send is one of two kinds:
 * transient (the broker is down or busy, a timeout, a leader moving): sent again with capped
   exponential backoff for as long as it lasts; readiness is false meanwhile;
 * refused for good (the record is over a size limit, the topic is invalid or not allowed):
-  ``deliver`` sends something smaller in its place: an article's input as a dead letter, then
-  that dead letter with only a prefix of the input. If even that is refused, it raises
-  ``DeliveryFailed``, and the stage ends the process without committing the batch.
+  ``submit_outputs`` sends something smaller in its place: an article's input as a dead
+  letter, then that dead letter with only a prefix of the input. If even that is refused, it
+  raises ``DeliveryFailed``, and the stage ends the process without committing the batch.
 
 faust wraps what aiokafka raises inside ``send()`` in ``ProducerSendError`` (not a KafkaError);
 both are unwrapped here to their cause.
@@ -121,10 +121,6 @@ class Publisher:
             topic.get_topic_name(), routed.key, routed.value, None, None, self._headers(routed)
         )
 
-    async def send_many(self, batch: list[Routed]) -> Outcomes:
-        """Send a batch and wait for all its acknowledgements at once."""
-        return await (await self.submit(batch))
-
     async def submit(self, batch: list[Routed]) -> Awaitable[Outcomes]:
         """Put a batch's records in the producer's queue, in order, and return the wait for
         their acknowledgements. What fails with a transient error is then sent again on its
@@ -185,18 +181,6 @@ class Publisher:
                 if not self.health.sends_ok:
                     self.health.set(sends_ok=True)
                 return None
-
-
-async def deliver(
-    submit: Submit,
-    stage: Stage,
-    routed: list[Routed],
-    messages: Sequence[Message],
-    *,
-    max_bytes: int,
-) -> list[Routed]:
-    """Send a batch's outputs and wait until they are stored (see ``submit_outputs``)."""
-    return await (await submit_outputs(submit, stage, routed, messages, max_bytes=max_bytes))
 
 
 async def submit_outputs(

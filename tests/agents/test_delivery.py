@@ -19,7 +19,7 @@ from newsflow.app import AppTopics, app_topics, create_app
 from newsflow.health import Health
 from newsflow.journal import CrashJournal
 from newsflow.metrics import PUBLISH_RETRIES
-from newsflow.publish import DeliveryFailed, Publisher, at_once, deliver
+from newsflow.publish import DeliveryFailed, Publisher, at_once, submit_outputs
 from newsflow.schemas import DeadLetter
 from newsflow.services.budget import Budget
 from newsflow.services.errors import EmptyInput
@@ -116,7 +116,7 @@ async def test_transient_errors_are_retried_with_backoff_and_readiness_follows(
         [KafkaTimeoutError(), wrapped(KafkaTimeoutError()), NotLeaderForPartitionError()]
     )
     before = PUBLISH_RETRIES.labels("ingest")._value.get()
-    assert await _publisher(out, health=health).send_many([_article()]) == [None]
+    assert await (await _publisher(out, health=health).submit([_article()])) == [None]
     assert out.stored == [b"{}"]
     assert PUBLISH_RETRIES.labels("ingest")._value.get() - before == 2  # first try + 2 retries
     assert states[0] is False and states[-1] is True  # not ready while failing, ready after
@@ -125,14 +125,14 @@ async def test_transient_errors_are_retried_with_backoff_and_readiness_follows(
 async def test_a_size_refusal_inside_send_is_returned_not_raised() -> None:
     """The defect: faust raises ProducerSendError from send(); it escaped and killed the agent."""
     out = FakeTopic([wrapped(MessageSizeTooLargeError("10806171 bytes"))])
-    (outcome,) = await _publisher(out).send_many([_article()])
+    (outcome,) = await (await _publisher(out).submit([_article()]))
     assert isinstance(outcome, MessageSizeTooLargeError)
 
 
 async def test_an_error_that_is_not_kafkas_stops_the_stage() -> None:
     out = FakeTopic([TypeError("a bug")])
     with pytest.raises(TypeError):
-        await _publisher(out).send_many([_article()])
+        await (await _publisher(out).submit([_article()]))
 
 
 async def test_a_refused_output_becomes_a_dead_letter_then_a_truncated_one_then_fails() -> None:
@@ -140,7 +140,9 @@ async def test_a_refused_output_becomes_a_dead_letter_then_a_truncated_one_then_
     refusal = wrapped(MessageSizeTooLargeError("too big"))
     out, dead = FakeTopic([refusal]), FakeTopic([refusal])
     send = _publisher(out, dead).submit
-    (stored,) = await deliver(send, "ingest", [_article()], [(value, None, AT)], max_bytes=10**6)
+    (stored,) = await (
+        await submit_outputs(send, "ingest", [_article()], [(value, None, AT)], max_bytes=10**6)
+    )
     letter = DeadLetter.model_validate_json(stored.value)
     assert (stored.destination, letter.error_code) == ("deadletter", "output_rejected")
     assert letter.original_truncated and letter.original == value[: len(letter.original)]
@@ -150,7 +152,9 @@ async def test_a_refused_output_becomes_a_dead_letter_then_a_truncated_one_then_
     never = FakeTopic([refusal] * 3)
     send = _publisher(never, never).submit
     with pytest.raises(DeliveryFailed, match="raw:0:7"):
-        await deliver(send, "ingest", [_article()], [(value, None, AT)], max_bytes=10**6)
+        await (
+            await submit_outputs(send, "ingest", [_article()], [(value, None, AT)], max_bytes=10**6)
+        )
 
 
 def _runner(tmp_path: Path, send: Any, handle: Any, **limits: Any) -> StageRunner:
