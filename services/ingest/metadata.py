@@ -10,6 +10,7 @@ list is read past ``MAX_CANDIDATES``."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -512,11 +513,9 @@ def _choose_authors(
         for value in metas.get(key, [])[:3]
         if not value.startswith(("http://", "https://", "@"))
     ]
-    for node in tree.xpath(_BYLINE_NODES)[:MAX_CANDIDATES]:
-        text = clean_line(node.get("content") or node.text_content())
-        if text and chrome.word_count(text) <= 30:
-            sources.append(([text], "byline"))
-    for raw_names, source in sources:
+    # the page's byline elements are searched for (an XPath over the whole page) only when
+    # the structured sources name nobody
+    for raw_names, source in itertools.chain(sources, _bylines(tree)):
         people: list[str] = []
         for raw in raw_names:
             found, credited = chrome.byline_people(raw, sites)
@@ -525,6 +524,13 @@ def _choose_authors(
         if people:
             return Chosen(people[:10], source), _unique(agencies)
     return None, _unique(agencies)
+
+
+def _bylines(tree: lxml.html.HtmlElement) -> Iterator[tuple[list[str], str]]:
+    for node in tree.xpath(_BYLINE_NODES)[:MAX_CANDIDATES]:
+        text = clean_line(node.get("content") or node.text_content())
+        if text and chrome.word_count(text) <= 30:
+            yield [text], "byline"
 
 
 def _unique(items: list[str]) -> list[str]:
