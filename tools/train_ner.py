@@ -51,7 +51,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -232,7 +232,7 @@ def build(conll: Path, bbc: Path, work: Path, extra: list[Path]) -> tuple[Path, 
     return paths
 
 
-def describe(nlp: Language, extra: list[Path]) -> dict[str, Any]:
+def describe(nlp: Language, extra: list[Path], *, pretrained: bool = False) -> dict[str, Any]:
     """The model's meta: what it is, the data it was trained on and their licences."""
     tok2vec = nlp.config["components"]["ner"]["model"]["tok2vec"]
     vectors = nlp.vocab.vectors
@@ -259,18 +259,41 @@ def describe(nlp: Language, extra: list[Path]) -> dict[str, Any]:
                 "license": "MIT (pipeline), CC0 (Explosion vectors)",
             }
         )
+    if pretrained:
+        sources.append(
+            {
+                "name": "token layer pretrained on unlabelled Reuters-21578 and BBC News "
+                "paragraphs (tools/pretrain_ner.py, spaCy's character objective)",
+                "license": "research use only (Reuters-21578 Distribution 1.0; BBC)",
+            }
+        )
     return {
         "name": "ner",
         "version": VERSION,
         "description": f"newsflow news NER: spaCy HashEmbedCNN w{tok2vec['width']} "
         f"d{tok2vec['depth']} ({tok2vec['embed_size']} hash rows)"
-        f"{' + static vectors' if vectors.shape[0] else ''}, trained on "
+        f"{' + static vectors' if vectors.shape[0] else ''}"
+        f"{', token layer pretrained on unlabelled news' if pretrained else ''}, trained on "
         "CoNLL-2003 train (gold) + BBC News paragraphs (silver, "
         "en_core_web_sm + rules)"
         f"{' + ' + ', '.join(p.name for p in extra) if extra else ''}",
         "sources": sources,
         "license": "weights derive from research-use data: retrain for other use",
     }
+
+
+@spacy.registry.callbacks("newsflow.token_layer.v1")
+def token_layer(path: str | None) -> Callable[[Language], Language]:
+    """After the pipeline is initialised: the NER model's token layer (the HashEmbedCNN inside
+    its "tok2vec" reference) takes the weights tools/pretrain_ner.py wrote, when given."""
+
+    def load(nlp: Language) -> Language:
+        if path:
+            layer = nlp.get_pipe("ner").model.get_ref("tok2vec").layers[0]
+            layer.from_bytes(Path(path).read_bytes())
+        return nlp
+
+    return load
 
 
 def _override(text: str) -> tuple[str, object]:
@@ -296,6 +319,11 @@ def main() -> None:
         "--vectors",
         type=Path,
         help="a spaCy pipeline directory whose static word vectors the model uses",
+    )
+    parser.add_argument(
+        "--token-layer",
+        type=Path,
+        help="the token layer's pretrained weights (tools/pretrain_ner.py; the same --vectors)",
     )
     parser.add_argument(
         "--work", type=Path, help="keep the built training data here (and reuse it next time)"
@@ -326,16 +354,19 @@ def main() -> None:
         if args.vectors:
             overrides["initialize.vectors"] = str(args.vectors)
             overrides["components.ner.model.tok2vec.pretrained_vectors"] = True
+        if args.token_layer:
+            overrides["paths.token_layer"] = str(args.token_layer)
         overrides.update(dict(args.overrides))
         # numpy's BLAS for every layer: blis's generic kernel on CPUs it does not know is
         # several times slower (decision 0014); same arithmetic otherwise
         set_current_ops(NUMPY_OPS)
         train(CONFIG, Path(tmp) / "model", overrides=overrides)
         nlp = spacy.load(Path(tmp) / "model" / "model-best")
-        nlp.meta.update(describe(nlp, args.extra))
+        nlp.meta.update(describe(nlp, args.extra, pretrained=args.token_layer is not None))
         for key in ("train", "dev"):  # this machine's temporary paths: not part of the model
             nlp.config["paths"][key] = None
         nlp.config["initialize"]["vectors"] = None
+        nlp.config["initialize"]["after_init"] = None  # a training-time callback of this script
         if args.out.exists():
             shutil.rmtree(args.out)
         nlp.to_disk(args.out)

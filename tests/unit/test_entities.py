@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import Any
 
 import pytest
 import spacy
 from spacy.tokens import Doc, Span
+from spacy.training import Example
 
 from newsflow.schemas.enriched import EntityType, FieldRef
 from newsflow.services.enrich.entities import build_entities
@@ -99,13 +101,60 @@ def test_a_span_stopping_short_of_its_natural_feature_takes_the_feature_word(
     assert m is not None and text[m.start : m.end] == whole and m.label == "LOC"
 
 
-def _train_ner() -> object:
-    path = Path(__file__).resolve().parents[2] / "tools" / "train_ner.py"
-    spec = importlib.util.spec_from_file_location("train_ner", path)
+def _tool(name: str) -> Any:
+    path = Path(__file__).resolve().parents[2] / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _train_ner() -> object:
+    return _tool("train_ner")
+
+
+def test_ner_training_can_start_from_a_pretrained_token_layer(tmp_path: Path) -> None:
+    """tools/train_ner.py --token-layer: the weights tools/pretrain_ner.py wrote go into the
+    NER model's token layer once the pipeline is initialised (no path: left as initialised)."""
+    train_ner = _tool("train_ner")
+    config = spacy.util.load_config(train_ner.CONFIG, interpolate=False)
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    example = Example.from_dict(nlp.make_doc("Ann Lee met Bob."), {"entities": [(0, 7, "PERSON")]})
+    nlp.initialize(lambda: [example])  # runs the config's after_init: no token layer given
+    layer = nlp.get_pipe("ner").model.get_ref("tok2vec").layers[0]
+    initialised = {(n.id, name): n.get_param(name).copy()
+                   for n in layer.walk() for name in n.param_names}  # fmt: skip
+    for node in layer.walk():
+        for name in node.param_names:
+            node.set_param(name, node.get_param(name) + 1.0)
+    pretrained = tmp_path / "token-layer.bin"
+    pretrained.write_bytes(layer.to_bytes())
+    for (node_id, name), value in initialised.items():  # back to the initialised weights
+        next(n for n in layer.walk() if n.id == node_id).set_param(name, value)
+
+    train_ner.token_layer(None)(nlp)
+    assert all((n.get_param(k) == initialised[(n.id, k)]).all()
+               for n in layer.walk() for k in n.param_names)  # fmt: skip
+    train_ner.token_layer(str(pretrained))(nlp)
+    assert all((n.get_param(k) == initialised[(n.id, k)] + 1.0).all()
+               for n in layer.walk() for k in n.param_names)  # fmt: skip
+
+
+def test_pretraining_text_is_the_paragraphs_of_reuters_story_bodies(tmp_path: Path) -> None:
+    pretrain_ner = _tool("pretrain_ner")
+    (tmp_path / "reut2-000.sgm").write_text(
+        "<REUTERS><TEXT><TITLE>OPEC QUOTA</TITLE><BODY>Venezuela will back Ecuador's bid to "
+        "raise its OPEC quota, the oil minister said on Monday.\n    Short line.\n    The "
+        "ministers meet in Vienna next week to review output, officials said.\n Reuter\n"
+        "\x03</BODY></TEXT></REUTERS>",
+        encoding="latin-1",
+    )
+    assert pretrain_ner.reuters_paragraphs(tmp_path) == [
+        "Venezuela will back Ecuador's bid to raise its OPEC quota, the oil minister said on "
+        "Monday.",
+        "The ministers meet in Vienna next week to review output, officials said.",
+    ]
 
 
 def test_ner_training_data_reads_iob1_and_types_gold_spans_with_the_teacher() -> None:
