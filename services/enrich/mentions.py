@@ -15,6 +15,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from newsflow.schemas.enriched import EntityType, FieldRef
 from newsflow.services.budget import UNLIMITED, Budget
 from newsflow.services.enrich.places import (
+    US_STATE_NAMES,
     US_STATES,
     country_code,
     country_keys,
@@ -189,6 +190,8 @@ _PLACE_BEFORE = re.compile(
 )
 _PLACE_AFTER = re.compile(r"\s+(?:province|region|district|governorate|village)\b")
 _PLACE_COMMA = re.compile(r",\s+([A-Z][\w.]+(?:\s[A-Z][\w.]+)?)(?=\s*[,.;:)]|\s+[a-z]|$)")
+# The place before a name and a comma: "McAllen, Texas" (the name is the larger place).
+_PLACE_THEN_COMMA = re.compile(r"(?<![\w.'’-])([A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*)?),\s+$")
 # A route: "a stage from Pau to Toulouse", "flights from Bergen to Oslo".
 _ROUTE_FROM = re.compile(r"\bfrom\s+$")
 _ROUTE_ONWARD = re.compile(r"\s+to\s+[A-Z]")
@@ -208,11 +211,14 @@ def context_label(text: str, start: int, end: int) -> EntityType | None:
         before.endswith(", ") and role.rstrip(",") in ROLES and full
     ):  # "President Putin", "Syria's UN ambassador, Bashar Al Jaafari"
         return "PERSON"
-    region = _PLACE_COMMA.match(text, end)  # "Hawthorne, California": a place in a place
+    # "Hawthorne, California": a place in a place, whichever of the two the span is
+    region = _PLACE_COMMA.match(text, end)
+    town = _PLACE_THEN_COMMA.search(before)
     if (
         _PLACE_BEFORE.search(before)
         or _PLACE_AFTER.match(text, end)
         or (region and country_code(region.group(1)) and country_code(text[start:end]))
+        or (town and country_code(town.group(1)) and _country_or_state(text[start:end]))
     ):
         return "GPE"
     if _COMPANY_AFTER.match(text, end):
@@ -226,6 +232,12 @@ def context_label(text: str, start: int, end: int) -> EntityType | None:
             if kind is not None:
                 return kind
     return None
+
+
+def _country_or_state(name: str) -> bool:
+    """A country or a US state, by name or postal code: the larger place of "McAllen, Texas"
+    (not any gazetteer town: "Murphy, Palmer (capt)" is a team sheet)."""
+    return bool(country_named(name)) or name in US_STATES or name in US_STATE_NAMES
 
 
 def _after_role(span: str) -> int:

@@ -942,3 +942,23 @@ def test_a_mountain_range_is_a_location_and_a_holiday_no_name(enricher: Enricher
     places = {e.name: e for e in article.entities}
     assert places["Pyrenees"].type == "LOC" and places["Pyrenees"].country is None
     assert "Easter" not in places
+
+
+def test_a_state_after_a_town_and_a_comma_is_a_place_whatever_follows(
+    enricher: Enricher,
+) -> None:
+    """"near McAllen, Texas, a spokesman ... said": the appositive belongs to the sentence, not
+    to Texas; the state after a town is the larger place. A team sheet's surnames that are also
+    towns ("Murphy, Palmer (capt)") are not read as a town and its state."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Agents detain migrants at the border\n\n"
+            "Officers detained the men near McAllen, Texas, a spokesman for the Department of "
+            "Homeland Security said on Tuesday.\n\n"
+            "Ireland: Dempsey; Horgan, O'Driscoll, Murphy, Palmer (capt), Hickie; O'Gara.",
+        )
+    )
+    assert names["Texas"].type == "GPE" and names["Texas"].country == "US"
+    assert names["McAllen"].type == "GPE"
+    assert names.get("Palmer") is None or names["Palmer"].type != "GPE"
