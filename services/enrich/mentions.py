@@ -389,6 +389,23 @@ def _name_end(text: str, start: int, end: int, label: str) -> int:
     return end
 
 
+# Words capitalised only inside a name, never first: a span the model began with one lost the
+# name's first word ("Without Borders" for "Reporters Without Borders", "Against Drunk
+# Driving" for "Mothers Against Drunk Driving").
+_INNER_WORDS = frozenset(("Without", "Sans", "Against"))
+_WORD_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][\w'’-]+) $")
+
+
+def _from_first_word(text: str, start: int, end: int, label: str) -> tuple[int, str]:
+    """The span's start and label once a name begun at an inner word takes its first word
+    back ("Reporters" + "Without Borders"); a person's name has no "Without": an organisation."""
+    if text[start:end].partition(" ")[0] in _INNER_WORDS and " " in text[start:end]:
+        before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+        if before is not None:
+            return before.start(1), "ORG" if label == "PERSON" else label
+    return start, label
+
+
 def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> RawMention | None:
     """Trim a model span of ``text[start:end]``; None when nothing name-like is left."""
     honorific = False
@@ -419,6 +436,7 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
     cut = _after_role(text[start:end])
     honorific = honorific or cut > 0
     start += cut
+    start, label = _from_first_word(text, start, end, label)
     span = text[start:end]
     for suffix in _POSSESSIVES:
         if span.endswith(suffix) and len(span) > len(suffix) + 1:

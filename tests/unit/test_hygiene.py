@@ -962,3 +962,19 @@ def test_a_state_after_a_town_and_a_comma_is_a_place_whatever_follows(
     assert names["Texas"].type == "GPE" and names["Texas"].country == "US"
     assert names["McAllen"].type == "GPE"
     assert names.get("Palmer") is None or names["Palmer"].type != "GPE"
+
+
+def test_a_name_begun_at_an_inner_word_takes_its_first_word_back(enricher: Enricher) -> None:
+    """The model gives "Without Borders" (a PERSON) for "Reporters Without Borders": no name
+    starts with "Without", and no person's name has one."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Watchdog condemns journalist's arrest\n\n"
+            "The reporter was held for three weeks without charge, the media watchdog "
+            "Reporters Without Borders said on Monday.\n\n"
+            "Reporters Without Borders said it had written to the interior ministry.",
+        )
+    )
+    assert "Without Borders" not in names, names
+    assert names["Reporters Without Borders"].type == "ORG"
