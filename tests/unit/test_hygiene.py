@@ -947,8 +947,8 @@ def test_a_mountain_range_is_a_location_and_a_holiday_no_name(enricher: Enricher
 def test_a_state_after_a_town_and_a_comma_is_a_place_whatever_follows(
     enricher: Enricher,
 ) -> None:
-    """"near McAllen, Texas, a spokesman ... said": the appositive belongs to the sentence, not
-    to Texas; the state after a town is the larger place. A team sheet's surnames that are also
+    """In "near McAllen, Texas, a spokesman ... said" the appositive belongs to the sentence,
+    not to Texas; the state after a town is the larger place. A team sheet's surnames that are also
     towns ("Murphy, Palmer (capt)") are not read as a town and its state."""
     names = by_name(
         enrich(
