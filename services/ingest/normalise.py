@@ -75,7 +75,9 @@ def _extract(raw: RawArticle, limits: Limits, budget: Budget) -> Extracted:
     check_early(len(raw.content), "the text", limits.max_article_chars)
     text = clean_text(raw.content)
     budget.check("text clean-up")
-    return parse_plain_text(text, budget=budget)
+    title = raw.metadata.get("title")
+    feed_title = clean_line(title) if isinstance(title, str) and title.strip() else None
+    return parse_plain_text(text, budget=budget, feed_title=feed_title)
 
 
 def _check_size(out: Extracted, limits: Limits, budget: Budget) -> str:

@@ -55,9 +55,16 @@ def _is_heading(line: str) -> bool:
     )
 
 
-def parse_plain_text(text: str, *, budget: Budget = UNLIMITED) -> Extracted:
+def parse_plain_text(
+    text: str, *, budget: Budget = UNLIMITED, feed_title: str | None = None
+) -> Extracted:
     """Structure a cleaned plain-text scrape (see ``cleantext.clean_text``). The loops look at
-    ``budget`` every few hundred lines, so a costly scrape ends with ``TimedOut``."""
+    ``budget`` every few hundred lines, so a costly scrape ends with ``TimedOut``.
+
+    The first line is the headline, unless the feed gives the title (``feed_title``) and the
+    first line is not a headline: then the scrape starts with its story ("WASHINGTON (Reuters)
+    - Treasury Secretary Janet Yellen said on Tuesday..."), and that line is its first
+    paragraph, not a title the feed's replaces."""
     out = Extracted()
     lines = _lines(text, budget)
     start = next(
@@ -65,7 +72,9 @@ def parse_plain_text(text: str, *, budget: Budget = UNLIMITED) -> Extracted:
          if not chrome.is_chrome(line.text)),
         len(lines),
     )  # fmt: skip
-    if start < len(lines):
+    if start < len(lines) and (
+        feed_title is None or _is_headline(lines[start].text) or lines[start].text == feed_title
+    ):
         out.title = lines[start].text
         start += 1
 

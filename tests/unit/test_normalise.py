@@ -76,6 +76,15 @@ def test_feed_metadata_wins() -> None:
     assert (a.language, a.provenance["language"]) == ("en", "extracted")
 
 
+def test_a_one_paragraph_story_under_a_feed_title_keeps_its_paragraph() -> None:
+    """The feed names the title and the scrape is the story alone: its one paragraph is the
+    body (it was taken for the headline, replaced by the feed's, and dead-lettered no_text)."""
+    lead = "Three harbours shut on Tuesday as winds reached 120 km/h, the coastguard said."
+    a = normalise_article(raw(lead, metadata={"title": "Storm closes ports"}))
+    assert a.title == "Storm closes ports"
+    assert [p.text for p in a.body] == [lead]
+
+
 def test_text_is_cleaned() -> None:
     messy = "Caf\u00c3\u00a9 owners protest\u200b\n\nThe caf\u00c3\u00a9 owners\u00a0said\x07 they would \u201cfight on\u201d."
     a = normalise_article(raw(messy))

@@ -127,6 +127,31 @@ def test_a_headline_and_one_paragraph_is_an_article_with_a_body(brief: str) -> N
     assert [p.text for p in out.body] == [paragraph]
 
 
+@pytest.mark.parametrize(
+    ("content", "body"),
+    [
+        # the feed gives the title; the scrape starts with its story, dateline and all
+        ("WASHINGTON (Reuters) - Treasury Secretary Janet Yellen said on Tuesday the Federal "
+         "Reserve would act to curb inflation.\n\nShe spoke at the Brookings Institution.",
+         ["Treasury Secretary Janet Yellen said on Tuesday the Federal Reserve would act to "
+          "curb inflation.", "She spoke at the Brookings Institution."]),
+        # a one-paragraph brief under the feed's title: the paragraph is the body
+        ("Three harbours shut as winds reached 120 km/h on Tuesday.",
+         ["Three harbours shut as winds reached 120 km/h on Tuesday."]),
+        # the scrape repeats a headline first: it is the headline, as without a feed title
+        ("Yellen says the Fed will act\n\nTreasury Secretary Janet Yellen said the Fed would "
+         "act.", ["Treasury Secretary Janet Yellen said the Fed would act."]),
+    ],
+)  # fmt: skip
+def test_under_a_feed_s_title_a_first_line_that_is_no_headline_is_the_story(
+    content: str, body: list[str]
+) -> None:
+    """The feed's title replaces the scrape's headline; a first line that is no headline (it
+    ends a sentence) was dropped with it, losing the lead paragraph."""
+    out = parse_plain_text(clean_text(content), feed_title="Yellen: the Fed will act")
+    assert [p.text for p in out.body] == body
+
+
 def test_a_standfirst_is_still_taken_when_a_body_follows() -> None:
     out = parse_plain_text(clean_text("Headline here\n\nA short standfirst line\n\nThe body."))
     assert out.standfirst == "A short standfirst line"
