@@ -151,6 +151,12 @@ NAME_HEADS: dict[str, EntityType] = {
     ),
     **_each("university college inc corp ltd plc llc company group bank", "ORG"),
 }
+# The last word of a body's name: a span the model typed as a building or a person is the body
+# ("speaking at the Brookings Institution"). Not "office": the Oval Office is a room.
+_BODY_HEADS = frozenset(k for k, v in NAME_HEADS.items() if v == "ORG") | _words(
+    "institution institute foundation association society council commission agency ministry "
+    "authority committee"
+)
 # The last word of a place's institution ("Bartholomew County Sheriff's Department", "Kent
 # County Council"): the span is the institution, not the place. Not every head of NAME_HEADS:
 # "West Bank", "College Station" and "Rockville Centre" are places.
@@ -495,6 +501,8 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
         and country_code(span)
     ):
         final_label = "GPE"  # "a stage from Pau to Toulouse": the towns, not people
+    if final_label in {"FAC", "PERSON"} and not honorific and " " in span and last in _BODY_HEADS:
+        final_label = "ORG"  # "the Brookings Institution": the think tank, not its building
     if final_label in {"GPE", "NORP"} and " " in span and last in _INSTITUTION_HEADS:
         final_label = _INSTITUTION_HEADS[last]  # "Kent County Council": the council
     if final_label == "ORG" and " " in span and last in {"jail", "prison"}:

@@ -978,3 +978,19 @@ def test_a_name_begun_at_an_inner_word_takes_its_first_word_back(enricher: Enric
     )
     assert "Without Borders" not in names, names
     assert names["Reporters Without Borders"].type == "ORG"
+
+
+def test_a_body_s_name_is_an_organisation_not_a_building(enricher: Enricher) -> None:
+    """The model typed "the Brookings Institution" a facility after "Speaking at": a name
+    ending in a body's noun (institution, foundation, committee...) is the body."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Yellen says Fed will act on inflation\n\n"
+            "WASHINGTON (Reuters) - U.S. Treasury Secretary Janet Yellen said on Tuesday the "
+            "Federal Reserve would act to curb inflation.\n\n"
+            "Speaking at the Brookings Institution, Yellen said the White House and Congress "
+            "were working on a deal.",
+        )
+    )
+    assert names["Brookings Institution"].type == "ORG"
