@@ -47,6 +47,15 @@ def _is_headline(line: str) -> bool:
     return chrome.word_count(line) <= MAX_HEADLINE_WORDS and not line.endswith(".")
 
 
+def _headline_under(line: str, feed_title: str) -> bool:
+    """Whether a scrape's first line is its headline when the feed names the title: the same
+    words, or a short line that ends no sentence. A line ending on a full stop, a quote or
+    other closing punctuation is the story ('Yellen said: "We will act."')."""
+    return line == feed_title or (
+        chrome.word_count(line) <= MAX_HEADLINE_WORDS and not line.endswith(_TERMINAL)
+    )
+
+
 def _is_heading(line: str) -> bool:
     return (
         chrome.word_count(line) <= MAX_HEADING_WORDS
@@ -72,10 +81,9 @@ def parse_plain_text(
          if not chrome.is_chrome(line.text)),
         len(lines),
     )  # fmt: skip
-    if start < len(lines) and (
-        feed_title is None or _is_headline(lines[start].text) or lines[start].text == feed_title
-    ):
-        out.title = lines[start].text
+    first = lines[start].text if start < len(lines) else None
+    if first is not None and (feed_title is None or _headline_under(first, feed_title)):
+        out.title = first
         start += 1
 
     blocks: list[_Block] = []

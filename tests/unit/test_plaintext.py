@@ -135,6 +135,9 @@ def test_a_headline_and_one_paragraph_is_an_article_with_a_body(brief: str) -> N
          "Reserve would act to curb inflation.\n\nShe spoke at the Brookings Institution.",
          ["Treasury Secretary Janet Yellen said on Tuesday the Federal Reserve would act to "
           "curb inflation.", "She spoke at the Brookings Institution."]),
+        # a short lead that ends on a quote, not a full stop
+        ("Yellen said: \u201cWe will act.\u201d\n\nMarkets rose.",
+         ["Yellen said: \u201cWe will act.\u201d", "Markets rose."]),
         # a one-paragraph brief under the feed's title: the paragraph is the body
         ("Three harbours shut as winds reached 120 km/h on Tuesday.",
          ["Three harbours shut as winds reached 120 km/h on Tuesday."]),
