@@ -246,20 +246,16 @@ def _parse(html: str) -> lxml.html.HtmlElement:
 # Hover cards and tooltips: a name's pop-up (its full name, its latest headlines, "MORE") sits
 # in the markup right after the name, and its text would be glued into the sentence ("Rep.
 # Ilhan OmarIlhan OmarHillicon Valley: ... MORE (D-Minn.)"). The pop-up goes, the name stays.
-_HOVER_CARDS = (
-    "//*[self::p or self::li]//*[contains(@class, 'rollover-people-block')"
-    " or contains(@class, 'rollover-block') or contains(@class, 'hovercard')"
-    " or contains(@class, 'hover-card') or contains(@class, 'tooltip')"
-    " or contains(@class, 'popover')]"
+_HOVER_CLASSES = ("rollover-people-block", "rollover-block", "hovercard", "hover-card", "tooltip",
+                  "popover")  # fmt: skip
+_HOVER_CARDS = "//*[self::p or self::li]//*[{}]".format(
+    " or ".join(f"contains(@class, '{name}')" for name in _HOVER_CLASSES)
 )
 
 
-_HOVER_CLASSES = ("rollover-", "hovercard", "hover-card", "tooltip", "popover")  # of the above
-
-
 def _drop_hover_cards(tree: lxml.html.HtmlElement, html: str, budget: Budget) -> None:
-    if not any(name in html for name in _HOVER_CLASSES):  # two pages in three: no XPath
-        return
+    if not any(name in html for name in _HOVER_CLASSES):  # two pages in three: no XPath (the
+        return  # classes are in the markup as written, so a page without them has no card
     for node in checked(tree.xpath(_HOVER_CARDS)[:1000], budget, "HTML hover cards"):
         if node.getparent() is not None:
             node.drop_tree()  # its tail (the sentence going on) is kept
