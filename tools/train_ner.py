@@ -363,7 +363,7 @@ def main() -> None:
         train(CONFIG, Path(tmp) / "model", overrides=overrides)
         nlp = spacy.load(Path(tmp) / "model" / "model-best")
         nlp.meta.update(describe(nlp, args.extra, pretrained=args.token_layer is not None))
-        for key in ("train", "dev"):  # this machine's temporary paths: not part of the model
+        for key in ("train", "dev", "token_layer"):  # this machine's paths: not the model's
             nlp.config["paths"][key] = None
         nlp.config["initialize"]["vectors"] = None
         nlp.config["initialize"]["after_init"] = None  # a training-time callback of this script
