@@ -40,6 +40,7 @@ from newsflow.services.enrich.mentions import (
     KEPT_TYPES,
     RawMention,
     clean_span,
+    joined_at_particles,
     propagate,
     whole_person_names,
     without_ordinary_words,
@@ -397,7 +398,8 @@ class Enricher:
         }
         if credits:
             mentions = [m for m in mentions if not _within(m, credits.get(m.field))]
-        mentions = whole_person_names(without_ordinary_words(mentions, fields), fields)
+        mentions = without_ordinary_words(mentions, fields)
+        mentions = whole_person_names(joined_at_particles(mentions, fields), fields)
         budget.check("entities")
         entities = build_entities(
             mentions,

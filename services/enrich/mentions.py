@@ -176,6 +176,16 @@ _NATIONALITY_NOUNS = _words(
     "Briton Britons Scot Scots Welshman Welshwoman Englishman Englishwoman Irishman Irishwoman "
     "Frenchman Frenchwoman Dutchman Dutchwoman Kiwi Aussie"
 )
+# Peoples that are no country's nationality, singular and plural ("Kurds", "Chechens",
+# "Hutu"): with the demonyms of countries, the words of a group of people (NORP).
+_PEOPLES = _words(
+    "Azeri Chechen Kurd Uighur Uyghur Rohingya Hutu Tutsi Yazidi Druze Sikh Hindu Muslim "
+    "Moslem Jew Catholic Protestant Sunni Shia Shiite Shi'ite Alawite Arab Berber Pashtun Tamil "
+    "Sinhalese Basque Catalan Fleming Walloon Maori Bedouin Copt Zulu Xhosa Tatar Cossack Serb "
+    "Croat Bosniak Afrikaner Latino Hispanic Inuit Palestinian Kosovar Ingush Ossetian Abkhaz "
+    "Tibetan Uzbek Kazakh Tajik Turkmen Kyrgyz Hazara Baluch Houthi Kashmiri Punjabi Bengali "
+    "Igbo Yoruba Hausa Fulani Amhara Oromo Tigrayan Somali Masai Maasai"
+)
 # Common terms written as acronyms: never a name ("the IPO", "the CEO", "MP3 players").
 TERMS = _words(
     "IPO CEO COO CFO CTO CIO CMO GMT BST EST EDT PST PDT CET UTC BC AD MP MPs MSP MEP MEPs MP3 "
@@ -294,15 +304,31 @@ def _two_names(first: str, second: str) -> bool:
     )
 
 
-def _whole_at_hyphens(text: str, start: int, end: int) -> tuple[int, int]:
+# The second syllable of an East Asian given name, after a hyphen ("Ma Ying" + "-jeou", "Yoon
+# Suk" + "-yeol"): a few consonants, vowels and a final consonant, not an English word.
+_GIVEN_SYLLABLE = re.compile(
+    r"-([bcdfghjklmnprstwyz]{0,3}[aeiouy]{1,3}(?:ng|[hklmnprtw])?)(?![\w'’-])"
+)
+_NOT_SYLLABLES = _words("run up on out man men son ban tie fan pan sun bay way day key pay")
+
+
+def _whole_at_hyphens(text: str, start: int, end: int, label: str) -> tuple[int, int]:
     """The span widened to the whole of a hyphenated name the model cut at a hyphen: a span
     ending in the hyphen takes the rest of its word ("Kim In-" -> "Kim In-so"); a capitalised
     part joined by a hyphen, after or before, is part of the name ("Lucy Tyler" + "-Sharman",
-    "Urus-" + "Martan"), unless they are two names (``_two_names``). A lower-case part stays
-    out: "Hong Kong-based", "pro-Moscow"."""
+    "Urus-" + "Martan"), unless they are two names (``_two_names``); so is the lower-case
+    second syllable of a person's given name ("Chen Chun" + "-yeh"). Any other lower-case part
+    stays out: "Hong Kong-based", "pro-Moscow", "Donald Trump-backed"."""
     if end > start + 1 and text[end - 1] == "-":
         rest = _REST_OF_WORD.match(text, end)
         end = rest.end() if rest else end - 1
+    elif (
+        label == "PERSON"
+        and " " in text[start:end]
+        and (syllable := _GIVEN_SYLLABLE.match(text, end))
+        and syllable.group(1) not in _NOT_SYLLABLES
+    ):
+        end = syllable.end()
     elif (after := _CAPITALISED_AFTER.match(text, end)) and not _two_names(
         text[start:end].rpartition(" ")[2], after.group()
     ):
@@ -415,7 +441,7 @@ def _from_first_word(text: str, start: int, end: int, label: str) -> tuple[int, 
 def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> RawMention | None:
     """Trim a model span of ``text[start:end]``; None when nothing name-like is left."""
     honorific = False
-    start, end = _whole_at_hyphens(text, start, end)
+    start, end = _whole_at_hyphens(text, start, end, label)
     end = _before_code(text, start, end)
     # Leading titles and articles ("Mr", "President", "the"), possibly several ("Prime Minister").
     while True:
@@ -511,6 +537,7 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
         final_label = "LOC"  # "the North Sea", "the Adriatic Sea": a sea, not a country or city
     if final_label in {"ORG", "PERSON", "GPE"} and " " in span and last in _VENUE_HEADS:
         final_label = "FAC"  # "Ryman Auditorium", "White River Amphitheatre": a venue
+    final_label = _people_or_president(text, start, end, final_label, honorific=honorific)
     if span in US_STATES and text[max(0, start - 2) : start] == ", ":
         final_label = "GPE"  # "Mansfield, MA": the state
     if (
@@ -527,6 +554,40 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
     ):
         final_label = "FAC"  # "the Mose gates": a flood barrier, not a person
     return final_label, cue is not None
+
+
+# A president's term named after them: "the Biden administration", "Trump's presidency".
+_ADMINISTRATION_AFTER = re.compile(r"(?:['’]s)? (?:administration|presidency)\b")
+# Parties and movements that form administrations: "the Labour administration", "the Taliban
+# administration" are theirs, not a person's.
+_PARTIES = _words(
+    "Labour Labor Conservative Tory Liberal Democratic Republican Socialist Communist Green "
+    "Taliban Hamas Fatah Houthi Hezbollah Likud Congress Junta Coalition Federal State City "
+    "County Council Union Kremlin Party"
+)
+
+
+def _people_or_president(text: str, start: int, end: int, label: str, *, honorific: bool) -> str:
+    """A group of people's words are a people, not a person, a place or, in the plural, an
+    organisation ("Thousands of Chechens and Azeris fled"); one capitalised word before
+    "administration" or "presidency" is its president, not a town or a body ("the Obama
+    administration"), but for a party's or a known place's ("the Labour administration")."""
+    span = text[start:end]
+    if honorific:
+        return label
+    groups = {"PERSON", "GPE", "LOC", "FAC"} | ({"ORG"} if span.endswith("s") else set())
+    if label in groups and people(span):
+        return "NORP"
+    if (
+        label in {"ORG", "GPE"}
+        and " " not in span
+        and not span.isupper()
+        and _ADMINISTRATION_AFTER.match(text, end)
+        and not _known_name(span)
+        and span not in _PARTIES
+    ):
+        return "PERSON"
+    return label
 
 
 def _on_route(text: str, start: int, end: int) -> bool:
@@ -600,6 +661,27 @@ def _known_name(span: str) -> bool:
         is_major_place(span)
         or demonym_country(span) is not None
         or (span.endswith("s") and demonym_country(span[:-1]) is not None)
+    )
+
+
+def _people_word(word: str) -> bool:
+    """A nationality or a people, singular or plural ("Iraqi", "Kurds", "Britons")."""
+    one = word[:-1] if word.endswith("s") and len(word) > 3 else word
+    return any(
+        w in _PEOPLES or w in _NATIONALITY_NOUNS or demonym_country(w) is not None
+        for w in {word, one}
+    )
+
+
+def people(span: str) -> bool:
+    """Whether ``span`` names a group of people: every word a nationality or a people
+    ("Chechens", "Iraqi Kurds", "Bosnian Serbs"), not a country's or a town's name."""
+    words = span.split()
+    return (
+        0 < len(words) <= 3
+        and all(_people_word(w) for w in words)
+        and country_named(span) is None
+        and not is_major_place(span)
     )
 
 
@@ -1057,6 +1139,36 @@ def without_ordinary_words(
                 continue
         out.append(m)
     return out
+
+
+# Lower-case particles inside a person's name ("Joaquin del Olmo", "Osama bin Laden", "Ursula
+# von der Leyen"), and the capitalised word after them that ends it.
+_PARTICLES = (
+    "de", "del", "della", "delle", "dei", "degli", "di", "da", "das", "dos", "do", "du", "van",
+    "von", "der", "den", "ter", "ten", "bin", "ibn", "bint", "al", "el", "la", "le",
+)  # fmt: skip
+_AFTER_PARTICLES = re.compile(r"(?: (?:" + "|".join(_PARTICLES) + r"))+ ([A-Z][\w'’-]+)\b")
+
+
+def joined_at_particles(
+    mentions: list[RawMention], fields: list[tuple[FieldRef, str]]
+) -> list[RawMention]:
+    """The mentions, a person's name the model split at its lower-case particles made whole:
+    a person's span followed by particles and a capitalised word ("Joaquin" + " del " + "Olmo",
+    which the model gave as a person and an organisation) takes them, and the word's own
+    mention there goes."""
+    texts = dict(fields)
+    out = []
+    absorbed: set[tuple[FieldRef, int]] = set()
+    for m in mentions:
+        text = texts.get(m.field, "")
+        after = _AFTER_PARTICLES.match(text, m.end) if m.label == "PERSON" else None
+        if after is None:
+            out.append(m)
+            continue
+        out.append(replace(m, end=after.end(), text=text[m.start : after.end()]))
+        absorbed.add((m.field, after.start(1)))
+    return [m for m in out if (m.field, m.start) not in absorbed]
 
 
 _NEXT_WORD = re.compile(r" ([A-Z][\w'’-]+)\b")

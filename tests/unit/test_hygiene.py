@@ -994,3 +994,71 @@ def test_a_body_s_name_is_an_organisation_not_a_building(enricher: Enricher) -> 
         )
     )
     assert names["Brookings Institution"].type == "ORG"
+
+
+def test_a_person_s_name_keeps_its_lower_case_particles(enricher: Enricher) -> None:
+    """The model split "Joaquin del Olmo" into a person and an organisation, and "Osama bin
+    Laden" into two people: the particles and the word after them are the same name."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Mexico beat Chile in friendly\n\n"
+            "Film director Guillermo del Toro watched as Mexican striker Joaquin del Olmo "
+            "scored twice in the second half.\n\n"
+            "The documentary on Osama bin Laden was shown after the match.",
+        )
+    )
+    assert names["Joaquin del Olmo"].type == "PERSON", names
+    assert names["Osama bin Laden"].type == "PERSON", names
+    assert not {"Joaquin", "Olmo", "Osama", "Laden"} & names.keys(), names
+
+
+def test_a_hyphenated_given_name_keeps_its_second_syllable(enricher: Enricher) -> None:
+    """The model stopped "Ma Ying-jeou" and "Yoon Suk-yeol" at the hyphen; a lower-case
+    English word after a hyphen is still no part of a name ("Trump-backed")."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Leaders meet in Seoul\n\n"
+            "Former Taiwan President Ma Ying-jeou and South Korean President Yoon Suk-yeol "
+            "met in Seoul on Friday.\n\n"
+            "A Donald Trump-backed candidate won the primary in Ohio.",
+        )
+    )
+    assert {"Ma Ying-jeou", "Yoon Suk-yeol"} <= names.keys(), names
+    assert not {"Ma Ying", "Yoon Suk"} & names.keys(), names
+    assert not any(name.endswith("-backed") for name in names), names
+
+
+def test_a_people_is_a_group_not_a_place_or_a_person(enricher: Enricher) -> None:
+    """The model typed "Chechens" a place and "Azeris" and "Briton" people: a people's name,
+    one word or with its nationality ("Iraqi Kurds"), is a group (NORP)."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Thousands flee fighting in the Caucasus\n\n"
+            "Thousands of Chechens and Azeris fled the fighting on Sunday, aid workers said. "
+            "Iraqi Kurds have also crossed the border.\n\n"
+            "One Briton was among the injured, the Foreign Office said.",
+        )
+    )
+    for name in ("Chechens", "Azeris", "Briton"):
+        assert names[name].type == "NORP", (name, names[name])
+
+
+def test_a_president_s_administration_is_named_after_a_person(enricher: Enricher) -> None:
+    """The model typed "Trump" an organisation and "Biden" and "Obama" places before
+    "administration"; a party's administration stays the party's."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Physicians sue over vaccines at the border\n\n"
+            "A group of physicians said the Trump administration was denying flu vaccines to "
+            "migrants, a policy the Biden administration had reversed.\n\n"
+            "Critics of the Obama administration agreed. The Labour administration in Wales "
+            "made no comment.",
+        )
+    )
+    for name in ("Trump", "Biden", "Obama"):
+        assert names[name].type == "PERSON", (name, names[name])
+    assert "Labour" not in names or names["Labour"].type != "PERSON"
