@@ -117,6 +117,16 @@ def _related(tree: lxml.html.HtmlElement, out: Extracted, budget: Budget) -> Non
                 return
 
 
+_BLOCKS = frozenset({"p", "head", "list", "quote", "table"})
+
+
+def _layout(table: etree._Element) -> bool:
+    """Whether a table lays out the page rather than holding data: a cell of it holds
+    paragraphs or headings (a story in a one-cell table, whose text joined would be one
+    paragraph, its headline, date and paragraphs glued: "...in Iran unrestNovember 20")."""
+    return any(child.tag in _BLOCKS for cell in table.iter("cell") for child in cell)
+
+
 def _body(doc_body: etree._Element, title: str | None, budget: Budget) -> list[Paragraph]:
     """trafilatura's XML body: <p>, <head>, <list><item>, <table><row><cell>, <quote>..., and
     loose text in ``.text`` / ``.tail`` (text between headings that had no <p> of its own)."""
@@ -127,21 +137,27 @@ def _body(doc_body: etree._Element, title: str | None, budget: Budget) -> list[P
         if text and not (not body and title and text == title):
             body.append(Paragraph(text=text, kind=kind))
 
-    add(doc_body.text)
-    for node in checked(doc_body, budget, "HTML body"):
-        if node.tag == "head":
-            add("".join(node.itertext()), "heading")
-        elif node.tag == "list":
-            for item in node:
-                for segment in _segments(item):
+    def walk(container: etree._Element) -> None:
+        add(container.text)
+        for node in checked(container, budget, "HTML body"):
+            if node.tag == "head":
+                add("".join(node.itertext()), "heading")
+            elif node.tag == "list":
+                for item in node:
+                    for segment in _segments(item):
+                        add(segment)
+            elif node.tag == "table" and _layout(node):
+                for cell in node.iter("cell"):  # a page laid out in a table: its cells' blocks
+                    walk(cell)
+            elif node.tag == "table":
+                for row in node.iter("row"):
+                    add(" | ".join(clean_line("".join(cell.itertext())) for cell in row))
+            else:
+                for segment in _segments(node):
                     add(segment)
-        elif node.tag == "table":
-            for row in node.iter("row"):
-                add(" | ".join(clean_line("".join(cell.itertext())) for cell in row))
-        else:
-            for segment in _segments(node):
-                add(segment)
-        add(node.tail)
+            add(node.tail)
+
+    walk(doc_body)
     while body and body[-1].kind == "heading":  # a heading with nothing under it is chrome
         body.pop()
     return body

@@ -144,3 +144,24 @@ def test_teasers_and_short_lines_beside_the_body_are_not_body() -> None:
         f"<div class='card'><div class='grid--item'><p>{_PROSE[3]}</p></div></div>",
     )
     assert _later(other) == []
+
+
+def test_a_story_laid_out_in_a_table_keeps_its_paragraphs() -> None:
+    """An old site sets the whole story in a table's cell: trafilatura keeps the cell's
+    paragraphs, and its text joined was one paragraph with the headline and the date glued
+    to the story ("...close to lorriesNovember 20, 2019The council voted...")."""
+    cells = "".join(f"<p>{t}</p>" for t in _PROSE)
+    page = (
+        "<html><head><title>Harbour bridge to close to lorries</title></head><body>"
+        "<table><tr><td class='nav'><a href='/'>Home</a></td>"
+        "<td><h1>Harbour bridge to close to lorries</h1>"
+        f"<div class='date'>November 20, 2019 - 11:28</div>{cells}</td></tr></table>"
+        "</body></html>"
+    )
+    article = parse_html(page)
+    assert [p.text for p in article.body] == _PROSE
+    # a table of data is still one paragraph a row, its cells apart
+    data = page.replace(
+        cells, cells + "<table><tr><td>Lorries a day</td><td>1,200</td></tr></table>"
+    )
+    assert [p.text for p in parse_html(data).body][-1] == "Lorries a day | 1,200"
