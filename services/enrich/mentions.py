@@ -537,7 +537,7 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
         final_label = "LOC"  # "the North Sea", "the Adriatic Sea": a sea, not a country or city
     if final_label in {"ORG", "PERSON", "GPE"} and " " in span and last in _VENUE_HEADS:
         final_label = "FAC"  # "Ryman Auditorium", "White River Amphitheatre": a venue
-    final_label = _people_or_president(text, start, end, final_label, honorific=honorific)
+    final_label = _kind_by_words(text, start, end, final_label, honorific=honorific)
     if span in US_STATES and text[max(0, start - 2) : start] == ", ":
         final_label = "GPE"  # "Mansfield, MA": the state
     if (
@@ -556,6 +556,23 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
     return final_label, cue is not None
 
 
+# One word capitalised inside ("WeWork", "SoFi", "MarketAxess") or a web address
+# ("LiveNation.com"): a company's or a product's name. What comes before the inner capital of
+# a person's or a town's name: "McAllen", "DeSantis", "LeBron", "MacArthur", "DiCaprio".
+_INNER_CAPITAL = re.compile(r"([A-Z][a-z]+)[A-Z][A-Za-z]*")
+_WEB_ADDRESS = re.compile(r"[A-Za-z][\w-]*\.(?:com|net|org|io|co\.uk|ai|tv)")
+_NAME_PREFIXES = _words(
+    "Mc Mac De Di Da Du Del Des Dos La Le Van Von Ver Fitz St Ter Ten Ja Ke Ta Sha Jo Ka Tre"
+)
+
+
+def _company_shaped(span: str) -> bool:
+    inner = _INNER_CAPITAL.fullmatch(span)
+    return bool(inner and inner.group(1) not in _NAME_PREFIXES) or bool(
+        _WEB_ADDRESS.fullmatch(span)
+    )
+
+
 # A president's term named after them: "the Biden administration", "Trump's presidency".
 _ADMINISTRATION_AFTER = re.compile(r"(?:['’]s)? (?:administration|presidency)\b")
 # Parties and movements that form administrations: "the Labour administration", "the Taliban
@@ -567,14 +584,20 @@ _PARTIES = _words(
 )
 
 
-def _people_or_president(text: str, start: int, end: int, label: str, *, honorific: bool) -> str:
+def _kind_by_words(text: str, start: int, end: int, label: str, *, honorific: bool) -> str:
     """A group of people's words are a people, not a person, a place or, in the plural, an
     organisation ("Thousands of Chechens and Azeris fled"); one capitalised word before
     "administration" or "presidency" is its president, not a town or a body ("the Obama
-    administration"), but for a party's or a known place's ("the Labour administration")."""
+    administration"), but for a party's or a known place's ("the Labour administration"); a
+    word capitalised inside or a web address is a company's name, not a person's or a place's
+    ("WeWork", "MarketAxess", "LiveNation.com"), but for a surname's prefix ("McAllen") or a
+    social media handle ("@EdSheeran")."""
     span = text[start:end]
     if honorific:
         return label
+    handle = text[max(0, start - 2) : start].rstrip().endswith("@")  # "@EdSheeran": anyone's
+    if label in {"PERSON", "GPE", "LOC"} and not handle and _company_shaped(span):
+        return "ORG"
     groups = {"PERSON", "GPE", "LOC", "FAC"} | ({"ORG"} if span.endswith("s") else set())
     if label in groups and people(span):
         return "NORP"

@@ -1062,3 +1062,24 @@ def test_a_president_s_administration_is_named_after_a_person(enricher: Enricher
     for name in ("Trump", "Biden", "Obama"):
         assert names[name].type == "PERSON", (name, names[name])
     assert "Labour" not in names or names["Labour"].type != "PERSON"
+
+
+def test_a_name_capitalised_inside_is_a_company_not_a_person(enricher: Enricher) -> None:
+    """The model gave "WeWork", "SoFi" and "TaskRabbit" PERSON and "MarketAxess" a place: a
+    word capitalised inside is a company's; not a surname's prefix ("Ron DeSantis",
+    "McAllen"), nor a social media handle ("@EdSheeran")."""
+    names = by_name(
+        enrich(
+            enricher,
+            "WeWork to cut 4,000 jobs\n\n"
+            "WeWork said on Monday that it would cut 4,000 jobs. Its rivals TaskRabbit and the lender "
+            "SoFi were also hit, according to data from MarketAxess.\n\n"
+            "Florida Governor Ron DeSantis met officials in McAllen, Texas. The singer "
+            "@EdSheeran posted a video of the visit.",
+        )
+    )
+    for name in ("WeWork", "TaskRabbit", "SoFi", "MarketAxess"):
+        assert names[name].type == "ORG", (name, names[name])
+    assert names["Ron DeSantis"].type == "PERSON"
+    assert names["McAllen"].type == "GPE"
+    assert "EdSheeran" not in names or names["EdSheeran"].type != "ORG"
