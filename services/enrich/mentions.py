@@ -573,6 +573,12 @@ def _company_shaped(span: str) -> bool:
     )
 
 
+# An office a place elects or appoints, after the place's name and before its holder's.
+_PLACE_ROLE_AFTER = re.compile(
+    r" (?:Gov\.|Sen\.|Rep\.|Lt\. Gov\.|(?:Lieutenant |Deputy )?(?:Governor|Mayor|Senator"
+    r"|Representative|President|Premier|Congressman|Congresswoman|Sheriff|Attorney General"
+    r"|Prime Minister|(?:[A-Z][a-z]+ )?Minister))\b"
+)
 # A president's term named after them: "the Biden administration", "Trump's presidency".
 _ADMINISTRATION_AFTER = re.compile(r"(?:['’]s)? (?:administration|presidency)\b")
 # Parties and movements that form administrations: "the Labour administration", "the Taliban
@@ -591,10 +597,17 @@ def _kind_by_words(text: str, start: int, end: int, label: str, *, honorific: bo
     administration"), but for a party's or a known place's ("the Labour administration"); a
     word capitalised inside or a web address is a company's name, not a person's or a place's
     ("WeWork", "MarketAxess", "LiveNation.com"), but for a surname's prefix ("McAllen") or a
-    social media handle ("@EdSheeran")."""
+    social media handle ("@EdSheeran"); a country, a US state or a city before its office is
+    the place ("Florida Governor Ron DeSantis")."""
     span = text[start:end]
     if honorific:
         return label
+    if (
+        label in {"ORG", "PERSON", "NORP", "FAC"}
+        and _PLACE_ROLE_AFTER.match(text, end)
+        and (_country_or_state(span) or is_major_place(span))
+    ):
+        return "GPE"  # "Florida Governor Ron DeSantis": the state
     handle = text[max(0, start - 2) : start].rstrip().endswith("@")  # "@EdSheeran": anyone's
     if label in {"PERSON", "GPE", "LOC"} and not handle and _company_shaped(span):
         return "ORG"

@@ -1083,3 +1083,20 @@ def test_a_name_capitalised_inside_is_a_company_not_a_person(enricher: Enricher)
     assert names["Ron DeSantis"].type == "PERSON"
     assert names["McAllen"].type == "GPE"
     assert "EdSheeran" not in names or names["EdSheeran"].type != "ORG"
+
+
+def test_a_place_before_its_office_is_the_place(enricher: Enricher) -> None:
+    """The model gave "Florida" and "New York" ORG before "Governor" and "Mayor": a country,
+    a US state or a city before the office it elects is the place."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Governors meet on border security\n\n"
+            "Florida Governor Ron DeSantis and Texas Governor Greg Abbott met on Tuesday. New "
+            "York Mayor Eric Adams also attended.",
+        )
+    )
+    for name in ("Florida", "Texas", "New York"):
+        assert names[name].type == "GPE", (name, names[name])
+    for name in ("Ron DeSantis", "Greg Abbott", "Eric Adams"):
+        assert names[name].type == "PERSON", (name, names[name])
