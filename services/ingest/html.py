@@ -127,9 +127,53 @@ def _layout(table: etree._Element) -> bool:
     return any(child.tag in _BLOCKS for cell in table.iter("cell") for child in cell)
 
 
-def _body(doc_body: etree._Element, title: str | None, budget: Budget) -> list[Paragraph]:
+CARD_WORDS = 40  # a story card: its headline and a line under it, no more
+
+
+class _Links:
+    """The texts of the page's links, read once, on the first question (few pages ask)."""
+
+    def __init__(self, tree: lxml.html.HtmlElement, budget: Budget) -> None:
+        self.tree, self.budget = tree, budget
+        self.texts: set[str] | None = None
+
+    def __contains__(self, text: str) -> bool:
+        if self.texts is None:
+            links = checked(self.tree.iter("a"), self.budget, "HTML links")
+            self.texts = {comparable(a.text_content()) for a in links}
+        return comparable(text) in self.texts
+
+
+def _card_headlines(node: etree._Element, links: _Links) -> list[str] | None:
+    """The headlines of a list of story cards, or None when ``node`` is not one: two items or
+    more, each a heading first, that heading a link of the page, and at most ``CARD_WORDS``
+    words in all ("<a><h3>Pochettino fired by Tottenham</h3></a><h4>Pochettino took the club
+    to...</h4>"). A story's own list of headed paragraphs has no links for headings."""
+    items = list(node)
+    if len(items) < 2:
+        return None
+    headlines = []
+    for item in items:
+        first = next(iter(item), None)
+        if first is None or first.tag != "head":
+            return None
+        if len("".join(item.itertext()).split()) > CARD_WORDS:
+            return None
+        headlines.append(clean_line("".join(first.itertext())))
+    return headlines if all(h in links for h in headlines) else None
+
+
+def _body(
+    doc_body: etree._Element,
+    title: str | None,
+    budget: Budget,
+    links: _Links,
+    cards: list[str],
+) -> list[Paragraph]:
     """trafilatura's XML body: <p>, <head>, <list><item>, <table><row><cell>, <quote>..., and
-    loose text in ``.text`` / ``.tail`` (text between headings that had no <p> of its own)."""
+    loose text in ``.text`` / ``.tail`` (text between headings that had no <p> of its own).
+    The headlines of lists of story cards (``_card_headlines``) go to ``cards``, not the
+    body."""
     body: list[Paragraph] = []
 
     def add(text: str | None, kind: Literal["paragraph", "heading"] = "paragraph") -> None:
@@ -137,15 +181,24 @@ def _body(doc_body: etree._Element, title: str | None, budget: Budget) -> list[P
         if text and not (not body and title and text == title):
             body.append(Paragraph(text=text, kind=kind))
 
+    def add_list(node: etree._Element) -> None:
+        if (headlines := _card_headlines(node, links)) is not None:
+            cards.extend(headlines)  # links to other stories, not this one's text
+            return
+        for item in node:
+            if any(child.tag in _BLOCKS for child in item):
+                walk(item)  # an item of blocks: each apart, not glued together
+            else:
+                for segment in _segments(item):
+                    add(segment)
+
     def walk(container: etree._Element) -> None:
         add(container.text)
         for node in checked(container, budget, "HTML body"):
             if node.tag == "head":
                 add("".join(node.itertext()), "heading")
             elif node.tag == "list":
-                for item in node:
-                    for segment in _segments(item):
-                        add(segment)
+                add_list(node)
             elif node.tag == "table" and _layout(node):
                 for cell in node.iter("cell"):  # a page laid out in a table: its cells' blocks
                     walk(cell)
@@ -416,7 +469,10 @@ def parse_html(
     _metadata(meta, tree, out)
     # What trafilatura keeps but a newsroom would not: share lines, "Read more: ...", bylines
     # and captions inside <p>. The same line rules as for plain-text scrapes.
-    kept = _body(doc.body, out.title, budget)
+    cards: list[str] = []
+    kept = _body(doc.body, out.title, budget, _Links(tree, budget), cards)
+    for headline in cards:
+        _relate(out, headline)
     body = checked(kept + _later_chunks(tree, kept, budget), budget, "HTML furniture")
     out.body = _tidy(out, [p for p in body if not take_furniture(out, p.text)], meta.description)
     description = clean_text(meta.description) if meta.description else None

@@ -165,3 +165,48 @@ def test_a_story_laid_out_in_a_table_keeps_its_paragraphs() -> None:
         cells, cells + "<table><tr><td>Lorries a day</td><td>1,200</td></tr></table>"
     )
     assert [p.text for p in parse_html(data).body][-1] == "Lorries a day | 1,200"
+
+
+def _story_with(after: str) -> str:
+    story = "".join(f"<p>{t}</p>" for t in _PROSE)
+    return (
+        "<html><head><title>Harbour bridge to close to lorries</title></head><body><article>"
+        f"<h1>Harbour bridge to close to lorries</h1>{story}{after}</article></body></html>"
+    )
+
+
+def test_a_list_of_story_cards_is_related_headlines_not_body() -> None:
+    """A sports site's "latest" box below the story: each item a linked headline and a line
+    under it. Its text was body, each item's two lines glued ("...fired by TottenhamPochettino
+    took the club..."); the headlines are ``related``."""
+    cards = "".join(
+        f"<li><div><a href='/{i}'><h3>{head}</h3></a><h4>{line}</h4></div></li>"
+        for i, (head, line) in enumerate(
+            [
+                ("Pochettino fired by Tottenham", "He took the club to the final in June"),
+                ("Maradona out as coach of Gimnasia", "The coach is free to sign elsewhere"),
+                ("USMNT vs. Cuba preview", "The U.S. is a win away from its group"),
+            ]
+        )
+    )
+    article = parse_html(_story_with(f"<ul class='latest-box'>{cards}</ul>"))
+    assert [p.text for p in article.body] == _PROSE
+    assert article.related[:3] == [
+        "Pochettino fired by Tottenham",
+        "Maradona out as coach of Gimnasia",
+        "USMNT vs. Cuba preview",
+    ]
+
+
+def test_a_story_s_own_list_keeps_its_items_and_their_blocks_apart() -> None:
+    """A list in the story whose items hold a heading and a paragraph of prose (a listicle)
+    is the story's: each block its own paragraph, not glued to the next."""
+    ports = {
+        "Dover": "The port's lorry park will take another two hundred vehicles a day while the "
+        "bridge is shut, its harbour master said.",
+        "Hull": "Ferry operators in the city said they had spare space on evening crossings "
+        "and would add a sailing on Sundays.",
+    }
+    places = "".join(f"<li><h3>{name}</h3><p>{text}</p></li>" for name, text in ports.items())
+    body = [p.text for p in parse_html(_story_with(f"<ul>{places}</ul>")).body]
+    assert body[-4:] == ["Dover", ports["Dover"], "Hull", ports["Hull"]]
