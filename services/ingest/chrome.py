@@ -24,6 +24,7 @@ _CHROME_EXACT = frozenset(
         "latest news", "related topics", "topics", "tags", "listen to this article", "save",
         "copy link", "link copied", "whatsapp", "facebook", "twitter", "linkedin", "reddit",
         "home", "homepage", "next article", "previous article", "load more", "show more",
+        "reuter",  # the wire's sign-off under every story (1980s Reuters copy)
     }
 )  # fmt: skip
 _CHROME_PREFIXES = (

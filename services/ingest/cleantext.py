@@ -25,9 +25,62 @@ _SPACES = re.compile(r"[^\S\n]+")  # any run of whitespace but newline
 _BLANKS = re.compile(r"\n{3,}")
 
 
+# Hard-wrapped text (wire copy, e-mail, press releases filed at 60-80 columns): a paragraph's
+# lines but its last fill the width, and most of them end inside a sentence.
+WRAP_MIN_LINES = 3
+WRAP_WIDTHS = (40, 100)  # the width (90th percentile line length) a hard wrap is set at
+FULL_LINE = 0.7  # a line at least this share of the width is filled: its paragraph goes on
+WRAPPED_SHARE = 0.5  # share of lines filled and ending inside a sentence, in wrapped text
+_SENTENCE_END = (".", "!", "?", ":", '"', "”", "’", "'", ")")
+_BULLET = re.compile(r"\s*(?:[-*•–—]|\d{1,2}[.)])\s")
+
+
+def _width(lines: list[str]) -> int:
+    lengths = sorted(len(line) for line in lines)
+    return lengths[int(0.9 * (len(lengths) - 1))]
+
+
+def unwrap(text: str) -> str:
+    """``text`` with the hard line breaks inside its paragraphs joined, when it is hard-wrapped:
+    most of its lines filled to one width of 40-100 characters and ending inside a sentence
+    (Reuters' 1987 wire: "...Bank of Nova\nScotia, Gulf International Bank..."). A paragraph
+    ends at a blank line, a line short of the width, before an indented line (the wire's
+    paragraph mark) and before a bullet. Any other text is returned as it is: one paragraph a
+    line, however long."""
+    lines = text.split("\n")
+    filled = [line.rstrip() for line in lines if line.strip()]
+    if len(filled) < WRAP_MIN_LINES:
+        return text
+    width = _width(filled)
+    if not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1]:
+        return text
+    full = FULL_LINE * width
+    inside = sum(len(x) >= full and not x.endswith(_SENTENCE_END) for x in filled[:-1])
+    if inside < WRAPPED_SHARE * (len(filled) - 1):
+        return text
+    out: list[str] = []
+    previous = ""
+    for line in lines:
+        stripped = line.strip()
+        new_paragraph = not stripped or line[:1].isspace() or _BULLET.match(line) is not None
+        goes_on = (
+            len(previous) >= full
+            or (  # a filled line, or a sentence going on in
+                not previous.endswith(_SENTENCE_END) and stripped[:1].islower()  # lower case
+            )
+        )
+        if previous and goes_on and not new_paragraph:
+            out[-1] += " " + stripped
+        else:
+            out.append(line)
+        previous = line.rstrip()
+    return "\n".join(out)
+
+
 def clean_text(text: str) -> str:
-    """Repair and normalise ``text``; newlines survive (they carry paragraph structure)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """Repair and normalise ``text``; newlines survive (they carry paragraph structure), but
+    those of hard-wrapped text inside its paragraphs (``unwrap``)."""
+    text = unwrap(text.replace("\r\n", "\n").replace("\r", "\n"))
     # mojibake, ligatures and normal forms are all beyond ASCII; character references are not
     if not text.isascii() or _ENTITY.search(text):
         text = ftfy.fix_text(text, _FTFY)

@@ -166,3 +166,50 @@ def test_character_references_left_in_plain_text_are_decoded() -> None:
         'Commission head José Manuel Barroso said "no".'
     )
     assert clean_text("AT&T and R&D rose") == "AT&T and R&D rose"  # no reference: as written
+
+
+WRAPPED = (
+    "Seoul bank loan signed\n"
+    "South Korea's Ssangyong Construction has signed a 48.3 mln dlr\n"
+    "financing package to fund a hotel and commercial complex in\n"
+    "Jakarta, the agent, Wardley Ltd, said.\n"
+    "    The facility is being lead managed by Hongkong and Shanghai\n"
+    "Banking Corp. Managers are Arab Banking Corp, Bank of Nova\n"
+    "Scotia, Gulf International Bank and National Bank of Kuwait.\n"
+    "    A Wardley spokesman said the loan was well received by\n"
+    "international banks.\n"
+    " Reuter\n"
+)
+
+
+def test_hard_wrapped_wire_copy_is_read_as_paragraphs() -> None:
+    """1980s wire copy is wrapped at about 65 columns, a paragraph marked by an indent: each
+    line was a paragraph, with names cut in two ("Bank of Nova" / "Scotia"), and the sign-off
+    "Reuter" was a paragraph too."""
+    article = parse_plain_text(clean_text(WRAPPED))
+    assert article.title == "Seoul bank loan signed"
+    assert [p.text for p in article.body] == [
+        "South Korea's Ssangyong Construction has signed a 48.3 mln dlr financing package to "
+        "fund a hotel and commercial complex in Jakarta, the agent, Wardley Ltd, said.",
+        "The facility is being lead managed by Hongkong and Shanghai Banking Corp. Managers are "
+        "Arab Banking Corp, Bank of Nova Scotia, Gulf International Bank and National Bank of "
+        "Kuwait.",
+        "A Wardley spokesman said the loan was well received by international banks.",
+    ]
+
+
+def test_text_of_one_paragraph_a_line_is_not_unwrapped() -> None:
+    """Scraped text with a paragraph a line, short lines among them (a headline, a heading, a
+    list of results), keeps its lines: only text filled to one width and broken mid-sentence
+    is joined."""
+    text = (
+        "Leeds sign Welsh striker\n"
+        "Leeds United have signed the Wales striker on a three-year deal, the club said on "
+        "Friday after he passed a medical.\n"
+        "Results\n"
+        "Leeds 2 Hull 1\n"
+        "Derby 0 Stoke 0\n"
+        "Wigan 3 Bolton 3\n"
+        "The striker scored 14 goals in the Championship last season."
+    )
+    assert clean_text(text) == text
