@@ -343,7 +343,7 @@ def _whole_at_hyphens(text: str, start: int, end: int, label: str) -> tuple[int,
 # Where a span runs past its name: an unclosed bracket ("Academy of Motion Picture Arts and
 # Sciences (Ampas"), a spaced dash or an "@" of a listing ("Doobie Brothers — Mr.",
 # "CA @ Shoreline Amphitheatre").
-_BREAKS = (" (", " \u2014 ", " \u2013 ", " @ ", " | ", " v ", " vs ", " vs. ")
+_BREAKS = (" (", " \u2014 ", " \u2013 ", " - ", " @ ", " | ", " v ", " vs ", " vs. ")
 _TRAILING_LOWER = frozenset({"in", "of", "the", "and", "at", "for", "on", "to", "a", "an", "by"})
 # Words whose full stop is theirs: abbreviations a name may end with ("Inc.", "Mich.").
 _ABBREVIATED = _words(

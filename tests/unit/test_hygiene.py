@@ -1100,3 +1100,21 @@ def test_a_place_before_its_office_is_the_place(enricher: Enricher) -> None:
         assert names[name].type == "GPE", (name, names[name])
     for name in ("Ron DeSantis", "Greg Abbott", "Eric Adams"):
         assert names[name].type == "PERSON", (name, names[name])
+
+
+def test_a_spaced_hyphen_ends_a_name(enricher: Enricher) -> None:
+    """A spaced hyphen is punctuation, as a spaced dash is: "Gerard Jugnot - star of the film"
+    gave the person "Gerard Jugnot - star", a tour listing "Hollywood Casino Amphitheatre -
+    Chicago" an organisation."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Tour dates announced\n\n"
+            "The band will play Aug. 8 -- Hollywood Casino Amphitheatre - Chicago, Tinley Park, "
+            "IL and Aug. 14 -- Hollywood Casino Amphitheatre - St. Louis, MO.\n\n"
+            "French actor Gerard Jugnot - star of the film - said he was delighted.",
+        )
+    )
+    assert names["Gerard Jugnot"].type == "PERSON", names
+    assert names["Hollywood Casino Amphitheatre"].type == "FAC", names
+    assert not any(" - " in name for name in names), names
