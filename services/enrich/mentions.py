@@ -566,19 +566,19 @@ _NAME_PREFIXES = _words(
 )
 
 
-def _company_shaped(span: str) -> bool:
-    inner = _INNER_CAPITAL.fullmatch(span)
-    return bool(inner and inner.group(1) not in _NAME_PREFIXES) or bool(
-        _WEB_ADDRESS.fullmatch(span)
-    )
-
-
 # An office a place elects or appoints, after the place's name and before its holder's.
 _PLACE_ROLE_AFTER = re.compile(
     r" (?:Gov\.|Sen\.|Rep\.|Lt\. Gov\.|(?:Lieutenant |Deputy )?(?:Governor|Mayor|Senator"
     r"|Representative|President|Premier|Congressman|Congresswoman|Sheriff|Attorney General"
     r"|Prime Minister|(?:[A-Z][a-z]+ )?Minister))\b"
 )
+# The last word of a competition's or a festival's name: the event, not its place, its
+# organiser or a person ("Berlin Film Festival", "Australian Open", "Fed Cup").
+_EVENT_HEADS = _words(
+    "festival marathon championship championships open olympics paralympics awards cup "
+    "tournament prix"
+)
+_NOT_EVENTS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "WORK_OF_ART"})
 # A president's term named after them: "the Biden administration", "Trump's presidency".
 _ADMINISTRATION_AFTER = re.compile(r"(?:['’]s)? (?:administration|presidency)\b")
 # Parties and movements that form administrations: "the Labour administration", "the Taliban
@@ -591,29 +591,62 @@ _PARTIES = _words(
 
 
 def _kind_by_words(text: str, start: int, end: int, label: str, *, honorific: bool) -> str:
-    """A group of people's words are a people, not a person, a place or, in the plural, an
-    organisation ("Thousands of Chechens and Azeris fled"); one capitalised word before
-    "administration" or "presidency" is its president, not a town or a body ("the Obama
-    administration"), but for a party's or a known place's ("the Labour administration"); a
-    word capitalised inside or a web address is a company's name, not a person's or a place's
-    ("WeWork", "MarketAxess", "LiveNation.com"), but for a surname's prefix ("McAllen") or a
-    social media handle ("@EdSheeran"); a country, a US state or a city before its office is
-    the place ("Florida Governor Ron DeSantis")."""
-    span = text[start:end]
+    """The type the name's own words or the word after it give, over the model's (each rule
+    with its examples below); a title before the name decides alone."""
     if honorific:
         return label
+    for rule in (_place_before_office, _company_shaped, _event, _people, _president):
+        if (kind := rule(text, start, end, label)) is not None:
+            return kind
+    return label
+
+
+def _place_before_office(text: str, start: int, end: int, label: str) -> str | None:
+    """A country, a US state or a city before the office it elects is the place: "Florida
+    Governor Ron DeSantis" (ORG)."""
+    span = text[start:end]
     if (
         label in {"ORG", "PERSON", "NORP", "FAC"}
         and _PLACE_ROLE_AFTER.match(text, end)
         and (_country_or_state(span) or is_major_place(span))
     ):
-        return "GPE"  # "Florida Governor Ron DeSantis": the state
-    handle = text[max(0, start - 2) : start].rstrip().endswith("@")  # "@EdSheeran": anyone's
-    if label in {"PERSON", "GPE", "LOC"} and not handle and _company_shaped(span):
-        return "ORG"
+        return "GPE"
+    return None
+
+
+def _company_shaped(text: str, start: int, end: int, label: str) -> str | None:
+    """One word capitalised inside, or a web address, is a company's or a product's name, not
+    a person's or a place's: "WeWork", "MarketAxess", "LiveNation.com". Not after a surname's
+    prefix ("McAllen", "DeSantis", "LeBron"), nor a social media handle ("@EdSheeran")."""
+    span = text[start:end]
+    if label not in {"PERSON", "GPE", "LOC"} or text[max(0, start - 2) : start].strip() == "@":
+        return None
+    if (inner := _INNER_CAPITAL.fullmatch(span)) is not None:
+        return "ORG" if inner.group(1) not in _NAME_PREFIXES else None
+    return "ORG" if _WEB_ADDRESS.fullmatch(span) else None
+
+
+def _event(text: str, start: int, end: int, label: str) -> str | None:
+    """A name ending in a competition's or a festival's word is the event, not its place, its
+    organiser or a person: "the Berlin Film Festival" (FAC), "the Texas Open" (ORG)."""
+    span = text[start:end]
+    last = span.rpartition(" ")[2].casefold()
+    return "EVENT" if label in _NOT_EVENTS and " " in span and last in _EVENT_HEADS else None
+
+
+def _people(text: str, start: int, end: int, label: str) -> str | None:
+    """A group of people's words are a people, not a person, a place or, in the plural, an
+    organisation: "Thousands of Chechens and Azeris fled" (GPE, PERSON)."""
+    span = text[start:end]
     groups = {"PERSON", "GPE", "LOC", "FAC"} | ({"ORG"} if span.endswith("s") else set())
-    if label in groups and people(span):
-        return "NORP"
+    return "NORP" if label in groups and people(span) else None
+
+
+def _president(text: str, start: int, end: int, label: str) -> str | None:
+    """One capitalised word before "administration" or "presidency" is its president, not a
+    town or a body ("the Obama administration": GPE), but for a party's or a known place's
+    ("the Labour administration")."""
+    span = text[start:end]
     if (
         label in {"ORG", "GPE"}
         and " " not in span
@@ -623,7 +656,7 @@ def _kind_by_words(text: str, start: int, end: int, label: str, *, honorific: bo
         and span not in _PARTIES
     ):
         return "PERSON"
-    return label
+    return None
 
 
 def _on_route(text: str, start: int, end: int) -> bool:

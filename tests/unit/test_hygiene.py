@@ -1118,3 +1118,26 @@ def test_a_spaced_hyphen_ends_a_name(enricher: Enricher) -> None:
     assert names["Gerard Jugnot"].type == "PERSON", names
     assert names["Hollywood Casino Amphitheatre"].type == "FAC", names
     assert not any(" - " in name for name in names), names
+
+
+def test_a_competition_or_a_festival_is_an_event(enricher: Enricher) -> None:
+    """The model typed "the Berlin Film Festival" a facility, awards ceremonies and the Fed
+    Cup organisations: a name ending in a competition's or a festival's word is the event."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Drake film scoops nominations\n\n"
+            "Mike Leigh's Vera Drake has scooped seven nominations at this year's British "
+            "Independent Film Awards, weeks after it won the top prize at the Berlin Film "
+            "Festival.\n\n"
+            "Meanwhile Britain's tennis players lost in the Fed Cup, and Kelly Holmes will run "
+            "at the European Championships in Madrid.",
+        )
+    )
+    for name in (
+        "British Independent Film Awards",
+        "Berlin Film Festival",
+        "Fed Cup",
+        "European Championships",
+    ):
+        assert names[name].type == "EVENT", (name, names[name])
