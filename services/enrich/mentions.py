@@ -418,7 +418,20 @@ def _name_end(text: str, start: int, end: int, label: str) -> int:
     # the natural feature the model's span stops short of ("Adriatic" + " Sea"): one name
     if (head := _NATURAL_AFTER.match(text, end)) is not None and span[:1].isupper():
         end = head.end()
+    # a country's, a town's or a nationality's competition the span stops short of ("U.S." +
+    # " Open", "Hungarian" + " Grand Prix"): one event
+    elif (event := _EVENT_AFTER.match(text, end)) is not None and _place_or_people(span):
+        end = event.end()
     return end
+
+
+def _place_or_people(span: str) -> bool:
+    return (
+        _country_or_state(span)
+        or is_major_place(span)
+        or demonym_country(span) is not None
+        or country_code(span) is not None
+    )
 
 
 # Words capitalised only inside a name, never first: a span the model began with one lost the
@@ -572,13 +585,18 @@ _PLACE_ROLE_AFTER = re.compile(
     r"|Representative|President|Premier|Congressman|Congresswoman|Sheriff|Attorney General"
     r"|Prime Minister|(?:[A-Z][a-z]+ )?Minister))\b"
 )
+# The head of a competition's name after a place's or a nationality's ("the U.S. Open").
+_EVENT_AFTER = re.compile(
+    r" (?:Open|OPEN|Championships?|CHAMPIONSHIPS?|Cup|CUP|Grand Prix|GRAND PRIX|Masters|MASTERS"
+    r"|Marathon|MARATHON)\b"
+)
 # The last word of a competition's or a festival's name: the event, not its place, its
 # organiser or a person ("Berlin Film Festival", "Australian Open", "Fed Cup").
 _EVENT_HEADS = _words(
     "festival marathon championship championships open olympics paralympics awards cup "
-    "tournament prix"
+    "tournament prix masters"
 )
-_NOT_EVENTS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "WORK_OF_ART"})
+_NOT_EVENTS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "WORK_OF_ART"})
 # A president's term named after them: "the Biden administration", "Trump's presidency".
 _ADMINISTRATION_AFTER = re.compile(r"(?:['’]s)? (?:administration|presidency)\b")
 # Parties and movements that form administrations: "the Labour administration", "the Taliban

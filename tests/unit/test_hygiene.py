@@ -1141,3 +1141,19 @@ def test_a_competition_or_a_festival_is_an_event(enricher: Enricher) -> None:
         "European Championships",
     ):
         assert names[name].type == "EVENT", (name, names[name])
+
+
+def test_a_nationality_s_competition_is_one_event(enricher: Enricher) -> None:
+    """The model stopped at "Hungarian" (NORP) before "Grand Prix": a place's or a
+    nationality's name followed by a competition's head is one event."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Hamilton wins in Budapest\n\n"
+            "Lewis Hamilton won the Hungarian Grand Prix on Sunday, a week after Serena Williams "
+            "won the U.S. Open in New York.",
+        )
+    )
+    assert names["Hungarian Grand Prix"].type == "EVENT", names
+    assert "Hungarian" not in names and "Grand Prix" not in names, names
+    assert names["New York"].type == "GPE"
