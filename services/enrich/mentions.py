@@ -213,13 +213,27 @@ _ROUTE_FROM = re.compile(r"\bfrom\s+$")
 _ROUTE_ONWARD = re.compile(r"\s+to\s+[A-Z]")
 _ROUTE_TO = re.compile(r"\bfrom\s+[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?\s+to\s+$")
 _COMPANY_AFTER = re.compile(r"\s+(?:Inc|Corp|Co|Ltd|LLC|plc|PLC|AG|SA|NV|SE|GmbH)\b\.?")
+# What is said of a company, not of a person: "it" after its verb of saying ("Comelf said it
+# almost doubled output"), its parts and results after its possessive ("Pirelli's cables
+# division", "Ruch's shareholders"), a stake or money put in it ("invest $200 million in Ruch").
+_COMPANY_CUE_AFTER = re.compile(
+    r"(?:\s+(?:said|says|added|announced|reported|expects|expected)\s+(?:on\s+\w+\s+)?(?:that\s+)?"
+    r"it\b(?!['’]s)|['’]s\s+(?:\w+\s+)?(?:subsidiary|subsidiaries|division|shareholders"
+    r"|headquarters|board of directors|net profit|pre-tax profit|profits|earnings|revenues?)\b)"
+)
+_POSSESSIVE_STARTS = frozenset(("'s", "’s"))
+_COMPANY_CUE_BEFORE = re.compile(
+    r"\b(?:stake|shares|holding|invest(?:s|ed|ing)?\s+\S+(?:\s+(?:million|billion|mln|bln))?"
+    r"(?:\s+\w+)?)\s+in\s+$"
+)
 
 
 def context_label(text: str, start: int, end: int) -> EntityType | None:
     """The type the words around ``text[start:end]`` give a name, or None: a role or title
     just before it (a person), an age or an appositive after it ("Assange, 48,", "X, the
     largest airline in..."), a place noun ("the village of Bashkun", "Idlib province"), a
-    company's legal form ("Tesla Inc")."""
+    company's legal form ("Tesla Inc") or what is said of a company (``_COMPANY_CUE_AFTER``,
+    ``_COMPANY_CUE_BEFORE``)."""
     before = text[max(0, start - 40) : start]
     role = before.rstrip().rpartition(" ")[2].rstrip(".").casefold()
     full = " " in text[start:end]
@@ -237,7 +251,13 @@ def context_label(text: str, start: int, end: int) -> EntityType | None:
         or (town and country_code(town.group(1)) and _country_or_state(text[start:end]))
     ):
         return "GPE"
-    if _COMPANY_AFTER.match(text, end):
+    owner = text[end : end + 2] in _POSSESSIVE_STARTS  # "a stake in Kylie Jenner's company"
+    of_it = before.endswith(" of ")  # "the party of Massoud Barzani said that it"
+    if (
+        _COMPANY_AFTER.match(text, end)
+        or (not of_it and _COMPANY_CUE_AFTER.match(text, end))
+        or (not owner and _COMPANY_CUE_BEFORE.search(before))
+    ):
         return "ORG"
     if _AGE.match(text, end):
         return "PERSON"

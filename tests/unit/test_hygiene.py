@@ -1157,3 +1157,25 @@ def test_a_nationality_s_competition_is_one_event(enricher: Enricher) -> None:
     assert names["Hungarian Grand Prix"].type == "EVENT", names
     assert "Hungarian" not in names and "Grand Prix" not in names, names
     assert names["New York"].type == "GPE"
+
+
+def test_what_is_said_of_a_company_makes_it_one(enricher: Enricher) -> None:
+    """The model typed the companies "Comelf" and "Ruch" people in every mention: "it" after
+    their verb of saying, their shareholders, a stake in them say they are companies; not a
+    stake in a person's company ("Kylie Jenner's"), nor "it" said by the party of a person."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Romanian engineer doubles output\n\n"
+            "Romanian state engineer Comelf said it almost doubled six-month output, with net "
+            "profit rising by a third. Comelf's shareholders will meet in June.\n\n"
+            "The consortium wants a 40 percent stake in Ruch, the newspaper distributor. Coty "
+            "took a majority stake in Kylie Jenner's cosmetics company last year.\n\n"
+            "The Kurdistan Democratic Party of Massoud Barzani said that it was being backed by "
+            "Iraqi armour.",
+        )
+    )
+    assert names["Comelf"].type == "ORG", names["Comelf"]
+    assert names["Ruch"].type == "ORG", names["Ruch"]
+    assert names["Kylie Jenner"].type == "PERSON"
+    assert names["Massoud Barzani"].type == "PERSON"
