@@ -179,12 +179,13 @@ _NATIONALITY_NOUNS = _words(
 # Peoples that are no country's nationality, singular and plural ("Kurds", "Chechens",
 # "Hutu"): with the demonyms of countries, the words of a group of people (NORP).
 _PEOPLES = _words(
-    "Azeri Chechen Kurd Uighur Uyghur Rohingya Hutu Tutsi Yazidi Druze Sikh Hindu Muslim "
-    "Moslem Jew Catholic Protestant Sunni Shia Shiite Shi'ite Alawite Arab Berber Pashtun Tamil "
-    "Sinhalese Basque Catalan Fleming Walloon Maori Bedouin Copt Zulu Xhosa Tatar Cossack Serb "
-    "Croat Bosniak Afrikaner Latino Hispanic Inuit Palestinian Kosovar Ingush Ossetian Abkhaz "
-    "Tibetan Uzbek Kazakh Tajik Turkmen Kyrgyz Hazara Baluch Houthi Kashmiri Punjabi Bengali "
-    "Igbo Yoruba Hausa Fulani Amhara Oromo Tigrayan Somali Masai Maasai"
+    "Azeri Chechen Kurd Kurdish Uighur Uyghur Rohingya Hutu Tutsi Yazidi Druze Sikh Hindu "
+    "Muslim Moslem Jew Jewish Islamist Catholic Protestant Sunni Shia Shiite Shi'ite Alawite "
+    "Arab Berber Pashtun Tamil Sinhalese Basque Catalan Fleming Walloon Maori Bedouin Copt "
+    "Zulu Xhosa Tatar Cossack Serb Croat Bosniak Afrikaner Latino Hispanic Inuit Palestinian "
+    "Kosovar Ingush Ossetian Abkhaz Tibetan Uzbek Kazakh Tajik Turkmen Kyrgyz Hazara Baluch "
+    "Houthi Kashmiri Punjabi Bengali Igbo Yoruba Hausa Fulani Amhara Oromo Tigrayan Somali "
+    "Masai Maasai"
 )
 # Common terms written as acronyms: never a name ("the IPO", "the CEO", "MP3 players").
 TERMS = _words(

@@ -1039,10 +1039,11 @@ def test_a_people_is_a_group_not_a_place_or_a_person(enricher: Enricher) -> None
             "Thousands flee fighting in the Caucasus\n\n"
             "Thousands of Chechens and Azeris fled the fighting on Sunday, aid workers said. "
             "Iraqi Kurds have also crossed the border.\n\n"
-            "One Briton was among the injured, the Foreign Office said.",
+            "One Briton was among the injured, the Foreign Office said. Iraqi Kurdish leaders "
+            "met Jewish community groups in London.",
         )
     )
-    for name in ("Chechens", "Azeris", "Briton"):
+    for name in ("Chechens", "Azeris", "Briton", "Iraqi Kurdish", "Jewish"):
         assert names[name].type == "NORP", (name, names[name])
 
 
