@@ -136,7 +136,7 @@ _APPOSITIVE_HEADS: dict[str, EntityType] = {
     ),
     **_each(
         "town city village province region capital port district county island suburb "
-        "municipality governorate enclave resort",
+        "municipality governorate enclave resort settlement",
         "GPE",
     ),
 }
@@ -197,8 +197,8 @@ TERMS = _words(
     # holidays are dates, not places or organisations ("before Easter")
     "Easter Christmas Thanksgiving Ramadan Hanukkah Diwali Passover"
 )
-_APPOSITIVE = re.compile(
-    r",\s+(?:the|a|an)\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)"  # ", the former army analyst"
+_APPOSITIVE = re.compile(  # ", the former army analyst"; "Longyear is a town in mourning"
+    r"(?:,\s+|\s+(?:is|was)\s+)(?:the|a|an)\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)"
     r"(?=\s*[,.;:]|\s+(?:of|for|in|at|on|who|which|that|owned|based|with|from|and)\b)"
 )
 _AGE = re.compile(r",\s+\d{1,3},")  # "Assange, 48, is being held"

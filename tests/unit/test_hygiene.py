@@ -1180,3 +1180,18 @@ def test_what_is_said_of_a_company_makes_it_one(enricher: Enricher) -> None:
     assert names["Ruch"].type == "ORG", names["Ruch"]
     assert names["Kylie Jenner"].type == "PERSON"
     assert names["Massoud Barzani"].type == "PERSON"
+
+
+def test_what_a_name_is_said_to_be_tells_its_type(enricher: Enricher) -> None:
+    """ "Longyear is a town in mourning": the model typed the town an organisation in every
+    mention; a copula's head noun tells the type as an appositive's does."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Arctic town mourns crash victims\n\n"
+            "Longyear is a town in mourning, a close-knit community that has been shattered. "
+            "Around 100 miners were waiting in Longyear to fly home on the plane that crashed.\n\n"
+            "Longyear is a Norwegian settlement of just over 1,000 people.",
+        )
+    )
+    assert names["Longyear"].type == "GPE", names["Longyear"]
