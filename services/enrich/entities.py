@@ -253,9 +253,14 @@ def _group(
     canon.update(_heads(mentions, kinds, confirmed, canon))
     canon.update(_given_names(kinds, confirmed, canon))
     for short, long in _acronyms(mentions, texts, kinds).items():
-        if canon.get(long) in confirmed:
-            canon[short] = canon[long]
+        if (target := canon.get(long)) in confirmed:
+            canon[short] = target
             confirmed.add(short)
+            # the form the article uses most types the merged entity: "NLD" six times ORG
+            # over its spelled-out name typed once MISC
+            more = sum(votes[short].values()) > sum(votes[target].values())
+            if more and kinds[short] != "PERSON":  # "CLPS" typed PERSON stays the programme
+                kinds[target] = kinds[short]
     _one_name_per_country(kinds, canon, surface)
     kept = [m for m in mentions if canon[_tokens(m.text)] in confirmed]
 
@@ -346,7 +351,8 @@ _LINK_WORDS = frozenset({"of", "and", "the", "for", "de", "&", "on", "in", "to",
 def _initials_fit(acronym: str, name: str) -> bool:
     """Whether ``acronym``'s letters are, in order, initials of ``name``'s words, the first
     word's first ("NYAG" of New York State Attorney General, "ONS" of Office for National
-    Statistics; not "AP" of Nigeria)."""
+    Statistics; not "AP" of Nigeria), but for one last letter the name as written may lack
+    ("ICBC" of Industrial and Commercial Bank [of China])."""
     letters = [c for c in acronym.casefold() if c.isalpha()]
     initials = [w[0] for w in name.casefold().replace("-", " ").split() if w not in _LINK_WORDS]
     if len(letters) < 2 or not initials or letters[0] != initials[0]:
@@ -355,7 +361,45 @@ def _initials_fit(acronym: str, name: str) -> bool:
     for c in initials:
         if i < len(letters) and c == letters[i]:
             i += 1
-    return i == len(letters)
+    return i == len(letters) or (i == len(letters) - 1 and i >= 3)
+
+
+def initials(name: str) -> str:
+    """A name's initials as an acronym spells them: a word in capitals gives all its letters
+    ("UKIP" of UK Independence Party, "USTR" of U.S. Trade Representative)."""
+    out = []
+    for word in name.replace("-", " ").split():
+        if word.casefold() in _LINK_WORDS:
+            continue
+        letters = "".join(c for c in word if c.isalpha())
+        out.append(letters if letters.isupper() and len(letters) > 1 else letters[:1])
+    return "".join(out).upper()
+
+
+def _spelled_out(
+    mentions: list[RawMention], kinds: dict[tuple[str, ...], EntityType]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Acronyms the article does not define whose letters are exactly the initials of one name
+    of several words it gives ("UKIP" and "UK Independence Party", paragraphs apart):
+    acronym -> name. Not when two names of the article spell it, nor two capitals without
+    full stops ("AC routers" is not "Amazon Credit"; "U.N." is the United Nations)."""
+    names: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for m in mentions:
+        if " " in m.text and kinds.get(key := _tokens(m.text)) not in (None, "PERSON"):
+            names[initials(m.text)].add(key)
+    out = {}
+    for m in mentions:
+        word = m.text.replace(".", "")
+        short = len(word) < 3 and word == m.text
+        if (
+            2 <= len(word) <= 6
+            and not short
+            and word.isalpha()
+            and word.isupper()
+            and len(names[word]) == 1
+        ):
+            out[_tokens(m.text)] = next(iter(names[word]))
+    return out
 
 
 def _acronyms(
@@ -363,8 +407,9 @@ def _acronyms(
     texts: dict[FieldRef, str],
     kinds: dict[tuple[str, ...], EntityType],
 ) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Acronyms the article defines, "Office for National Statistics (ONS)" or "ONS (Office
-    for National Statistics)", whose letters are the name's initials: acronym -> name."""
+    """Acronyms the article defines, "Office for National Statistics (ONS)", "ONS (Office
+    for National Statistics)" or "the European Community, EC, would", whose letters are the
+    name's initials, and those it spells out (``_spelled_out``): acronym -> name."""
     if not texts:
         return {}
     by_field: dict[FieldRef, list[RawMention]] = defaultdict(list)
@@ -375,12 +420,14 @@ def _acronyms(
         text = texts.get(ref, "")
         found.sort(key=lambda m: m.start)
         for a, b in pairwise(found):
-            if text[a.end : b.start] != " (" or text[b.end : b.end + 1] != ")":
-                continue
+            between, after = text[a.end : b.start], text[b.end : b.end + 1]
+            if not ((between == " (" and after == ")") or (between == ", " and after == ",")):
+                continue  # "European Community (EC)", "the European Community, EC, would"
             for long, short in ((a, b), (b, a)):
                 if (short.text.isupper() and " " not in short.text and " " in long.text
                         and _initials_fit(short.text, long.text)):  # fmt: skip
                     out.setdefault(_tokens(short.text), _tokens(long.text))
+    out = _spelled_out(mentions, kinds) | out
     return {short: long for short, long in out.items() if kinds.get(long) not in (None, "PERSON")}
 
 

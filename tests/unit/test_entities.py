@@ -241,6 +241,54 @@ def test_an_acronym_the_article_defines_is_the_name_it_stands_for() -> None:
     assert "ONS" in _names(mentions)  # without the text nothing is said to be defined
 
 
+def test_an_acronym_is_the_name_it_spells_out_or_is_defined_by() -> None:
+    """Editors' reviews: "UKIP" apart from "UK Independence Party", "ICBC" from "Industrial and
+    Commercial Bank (ICBC)" (of China, unwritten), "EC" from "the European Community, EC,".
+    Two capitals without full stops are too short to tell ("AC routers", "Amazon Credit")."""
+    texts: dict[FieldRef, str] = {
+        0: "He quit the UK Independence Party. UKIP won 31% of the vote.",
+        1: "Industrial and Commercial Bank (ICBC) made a profit.",
+        2: "They held out little hope the European Community, EC, would act.",
+        3: "The U.N. said the United Nations plan stands. AC routers on Amazon Credit deals.",
+    }
+    at = {ref: text.index for ref, text in texts.items()}
+    mentions = [
+        mention(0, "UK Independence Party", "ORG", at[0]("UK I")),
+        mention(0, "UKIP", "ORG", at[0]("UKIP")),
+        mention(1, "Industrial and Commercial Bank", "ORG", 0),
+        mention(1, "ICBC", "ORG", at[1]("ICBC")),
+        mention(2, "European Community", "ORG", at[2]("European")),
+        mention(2, "EC", "ORG", at[2]("EC,")),
+        mention(3, "U.N.", "ORG", at[3]("U.N.")),
+        mention(3, "United Nations", "ORG", at[3]("United")),
+        mention(3, "AC", "ORG", at[3]("AC")),
+        mention(3, "Amazon Credit", "ORG", at[3]("Amazon")),
+    ]
+    names = _names(mentions, texts)
+    assert names["UK Independence Party"] == 2 and "UKIP" not in names
+    assert names["Industrial and Commercial Bank"] == 2 and "ICBC" not in names
+    assert names["European Community"] == 2 and "EC" not in names
+    assert names["United Nations"] == 2 and "U.N." not in names
+    assert names["AC"] == 1 and names["Amazon Credit"] == 1
+
+
+def test_the_form_an_article_uses_most_types_an_acronym_s_entity() -> None:
+    """ "NLD" six times ORG, "National League for Democracy" once MISC: the entity is ORG. An
+    acronym typed PERSON does not make its programme a person ("CLPS")."""
+    text = "members of the National League for Democracy (NLD) said"
+    nld = [mention(0, "National League for Democracy", "EVENT", text.index("National"))]
+    nld += [mention(0, "NLD", "ORG", text.index("NLD"))]
+    nld += [mention(i, "NLD", "ORG") for i in (1, 2)]
+    kinds = {e.name: e.type for e in build_entities(nld, 3, limit=20, texts={0: text})}
+    assert kinds == {"National League for Democracy": "ORG"}
+    text = "companies with Commercial Lunar Payload Services (CLPS) contracts"
+    clps = [mention(0, "Commercial Lunar Payload Services", "ORG", text.index("Commercial"))]
+    clps += [mention(0, "CLPS", "PERSON", text.index("CLPS"))]
+    clps += [mention(i, "CLPS", "PERSON") for i in (1, 2)]
+    kinds = {e.name: e.type for e in build_entities(clps, 3, limit=20, texts={0: text})}
+    assert kinds == {"Commercial Lunar Payload Services": "ORG"}
+
+
 def test_a_first_name_or_a_surname_before_jr_is_the_one_person_it_fits() -> None:
     names = _names([mention("title", "Xi", "PERSON"), mention(0, "Xi Jinping", "PERSON"),
                     mention(1, "Charles Evans Jr", "PERSON"), mention(1, "Evans", "PERSON", 30),
