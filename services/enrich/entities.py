@@ -252,6 +252,7 @@ def _group(
     canon.update({k: canon.get(long, long) for k, long in prefixes.items() if canon[k] == k})
     canon.update(_heads(mentions, kinds, confirmed, canon))
     canon.update(_given_names(kinds, confirmed, canon))
+    confirmed -= _defined_terms(mentions, texts)
     for short, long in _acronyms(mentions, texts, kinds).items():
         if (target := canon.get(long)) in confirmed:
             canon[short] = target
@@ -399,6 +400,30 @@ def _spelled_out(
             and len(names[word]) == 1
         ):
             out[_tokens(m.text)] = next(iter(names[word]))
+    return out
+
+
+_LOWER_WORDS_BEFORE = re.compile(r"((?:[a-z][\w-]*\s+){0,5}[a-z][\w-]*)(?:\s+\(|,\s+)$")
+_CLOSING = {"(": ")", ",": ","}
+
+
+def _defined_terms(mentions: list[RawMention], texts: dict[FieldRef, str]) -> set[tuple[str, ...]]:
+    """Acronyms the article defines by lower-case words, "gross domestic product (GDP)",
+    "yen commercial paper, CP, from": terms, not names (the model typed "CP" an organisation
+    and ranked it first)."""
+    out = set()
+    for m in mentions:
+        text = texts.get(m.field, "")
+        if not (m.text.isupper() and " " not in m.text):
+            continue
+        words = _LOWER_WORDS_BEFORE.search(text, max(0, m.start - 80), m.start)
+        opened = text[m.start - 2 : m.start].strip()[-1:] if m.start >= 2 else ""
+        if words is None or text[m.end : m.end + 1] != _CLOSING.get(opened):
+            continue
+        letters = [c for c in m.text.casefold() if c.isalpha()]
+        tail = [w for w in words.group(1).split() if w not in _LINK_WORDS][-len(letters) :]
+        if len(tail) == len(letters) and all(w[0] == c for w, c in zip(tail, letters, strict=True)):
+            out.add(_tokens(m.text))
     return out
 
 

@@ -272,6 +272,23 @@ def test_an_acronym_is_the_name_it_spells_out_or_is_defined_by() -> None:
     assert names["AC"] == 1 and names["Amazon Credit"] == 1
 
 
+def test_an_acronym_defined_by_lower_case_words_is_a_term_not_a_name() -> None:
+    """ "yen commercial paper, CP, from October": the model typed "CP" an organisation and it
+    ranked first. An acronym whose lower-case words come before it is a term."""
+    texts: dict[FieldRef, str] = {
+        0: "The ministry will introduce yen commercial paper, CP, from October.",
+        1: "Prices and gross domestic product (GDP) grew, the agency, NASA, said.",
+        2: "CP issuance will be limited.",
+    }
+    mentions = [
+        mention(0, "CP", "ORG", texts[0].index("CP")),
+        mention(1, "GDP", "ORG", texts[1].index("GDP")),
+        mention(1, "NASA", "ORG", texts[1].index("NASA")),
+        mention(2, "CP", "ORG", 0),
+    ]
+    assert _names(mentions, texts) == {"NASA": 1}
+
+
 def test_the_form_an_article_uses_most_types_an_acronym_s_entity() -> None:
     """ "NLD" six times ORG, "National League for Democracy" once MISC: the entity is ORG. An
     acronym typed PERSON does not make its programme a person ("CLPS")."""
