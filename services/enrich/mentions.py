@@ -763,13 +763,9 @@ def opens_sentence(text: str, start: int) -> bool:
 
 
 def _known_name(span: str) -> bool:
-    """A country, a nationality (one or many: "Palestinians"), or a city of 500,000+ people:
-    a name wherever it stands."""
-    return (
-        is_major_place(span)
-        or demonym_country(span) is not None
-        or (span.endswith("s") and demonym_country(span[:-1]) is not None)
-    )
+    """A country, a nationality or a people (one or many: "Palestinians", "Sikhs"), or a city
+    of 500,000+ people: a name wherever it stands."""
+    return is_major_place(span) or _people_word(span)
 
 
 def _people_word(word: str) -> bool:
@@ -1038,12 +1034,20 @@ def _unseen_names(
     text: str, busy: list[tuple[int, int]], *, cased: bool
 ) -> list[tuple[int, int, EntityType]]:
     """Names of a field the model and the other forms missed, not overlapping ``busy``:
-    country names, then names an appositive types."""
+    country names, nationalities and peoples ("Welsh fans", "Hutu militias"; not in a longer
+    run of capitalised words, "the Welsh Rugby Union"), then names an appositive types."""
     out: list[tuple[int, int, EntityType]] = []
     spans = _Spans(busy)
     for s, e in _country_names(text, cased=cased):
         if not spans.overlaps(s, e):
             out.append((s, e, "GPE"))
+    if not cased:
+        spans = _Spans([*busy, *((s, e) for s, e, _ in out)])
+        for m in _CAPITALISED.finditer(text):
+            s, e = m.span()
+            people_word = _people_word(m.group()) and not spans.overlaps(s, e)
+            if people_word and not in_capitalised_run(text, s, e):
+                out.append((s, e, "NORP"))
     spans = _Spans([*busy, *((s, e) for s, e, _ in out)])
     out.extend(
         hit

@@ -1195,3 +1195,21 @@ def test_what_a_name_is_said_to_be_tells_its_type(enricher: Enricher) -> None:
         )
     )
     assert names["Longyear"].type == "GPE", names["Longyear"]
+
+
+def test_a_people_the_model_missed_is_found(enricher: Enricher) -> None:
+    """The model missed "Sikh" ("Sikh extremists killed five people", an editor's review) and
+    "Hutu" (three times in a CoNLL dev story); a people's or a nationality's word is found, but
+    not inside a longer name ("the Welsh Rugby Union")."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Militants attack villages\n\n"
+            "CHANDIGARH, India - Sikh extremists killed five people on Friday, police said. "
+            "Hutu militias were blamed for a separate attack in Burundi.\n\n"
+            "The Welsh Rugby Union said its match would go ahead.",
+        )
+    )
+    assert names["Sikh"].type == "NORP", names
+    assert names["Hutu"].type == "NORP", names
+    assert "Welsh" not in names and names["Welsh Rugby Union"].type == "ORG", names
