@@ -177,15 +177,15 @@ _NATIONALITY_NOUNS = _words(
     "Frenchman Frenchwoman Dutchman Dutchwoman Kiwi Aussie"
 )
 # Peoples that are no country's nationality, singular and plural ("Kurds", "Chechens",
-# "Hutu"): with the demonyms of countries, the words of a group of people (NORP).
+# "Hutu"): with the demonyms of countries, the words of a group of people (NORP). Not those
+# that are also common surnames ("Fleming", "Masai", "Berber").
 _PEOPLES = _words(
     "Azeri Chechen Kurd Kurdish Uighur Uyghur Rohingya Hutu Tutsi Yazidi Druze Sikh Hindu "
     "Muslim Moslem Jew Jewish Islamist Catholic Protestant Sunni Shia Shiite Shi'ite Alawite "
-    "Arab Berber Pashtun Tamil Sinhalese Basque Catalan Fleming Walloon Maori Bedouin Copt "
-    "Zulu Xhosa Tatar Cossack Serb Croat Bosniak Afrikaner Latino Hispanic Inuit Palestinian "
-    "Kosovar Ingush Ossetian Abkhaz Tibetan Uzbek Kazakh Tajik Turkmen Kyrgyz Hazara Baluch "
-    "Houthi Kashmiri Punjabi Bengali Igbo Yoruba Hausa Fulani Amhara Oromo Tigrayan Somali "
-    "Masai Maasai"
+    "Arab Pashtun Tamil Sinhalese Basque Catalan Walloon Maori Bedouin Copt Zulu Xhosa Tatar "
+    "Cossack Serb Croat Bosniak Afrikaner Latino Hispanic Inuit Palestinian Kosovar Ingush "
+    "Ossetian Abkhaz Tibetan Uzbek Kazakh Tajik Turkmen Kyrgyz Hazara Baluch Houthi Kashmiri "
+    "Punjabi Bengali Igbo Yoruba Hausa Fulani Amhara Oromo Tigrayan Somali"
 )
 # Common terms written as acronyms: never a name ("the IPO", "the CEO", "MP3 players").
 TERMS = _words(
@@ -223,10 +223,36 @@ _COMPANY_CUE_AFTER = re.compile(
     r"|headquarters|board of directors|net profit|pre-tax profit|profits|earnings|revenues?)\b)"
 )
 _POSSESSIVE_STARTS = frozenset(("'s", "’s"))
+# A town's or a state's name as a sports club's: a player, a coach or the fans after it
+# ("Liverpool manager Rafael Benitez", "Surrey all-rounder Adam Hollioake"), or joining,
+# beating or playing it before it ("joined Newcastle for 15 million", "came on against
+# Newcastle"). Not a country's (a national side is its country, as CoNLL has it).
+_CLUB_AFTER = re.compile(
+    r"\s+(?:manager|boss|coach|striker|midfielder|defender|goalkeeper|keeper|winger|forward"
+    r"|skipper|all-rounder|batsman|bowler|fly-half|scrum-half|prop|lock|quarterback|pitcher"
+    r"|team-?mates?|team mates?|fans|supporters)\b"
+)
+_CLUB_BEFORE = re.compile(
+    r"\b(?:joined|join|joining|signed for|sign for|signing for|left|leave|beat|beating|"
+    r"against|played for|playing for|plays for|on loan (?:at|from)|defeat(?:ed)?|thrashed|"
+    r"drew with|lost to|draw with|v|vs\.?)\s+$"
+)
 _COMPANY_CUE_BEFORE = re.compile(
     r"\b(?:stake|shares|holding|invest(?:s|ed|ing)?\s+\S+(?:\s+(?:million|billion|mln|bln))?"
     r"(?:\s+\w+)?)\s+in\s+$"
 )
+
+
+def _club(text: str, start: int, end: int, before: str) -> bool:
+    """Whether a one-word town's or state's name is a sports club's (``_CLUB_AFTER``,
+    ``_CLUB_BEFORE``); a large city only by the words after it ("against Baghdad" is its
+    government's, "Tottenham manager" the club's)."""
+    span = text[start:end]
+    if " " in span or country_named(span) is not None or country_code(span) is None:
+        return False
+    return bool(
+        _CLUB_AFTER.match(text, end) or (_CLUB_BEFORE.search(before) and not is_major_place(span))
+    )
 
 
 def context_label(text: str, start: int, end: int) -> EntityType | None:
@@ -234,7 +260,7 @@ def context_label(text: str, start: int, end: int) -> EntityType | None:
     just before it (a person), an age or an appositive after it ("Assange, 48,", "X, the
     largest airline in..."), a place noun ("the village of Bashkun", "Idlib province"), a
     company's legal form ("Tesla Inc") or what is said of a company (``_COMPANY_CUE_AFTER``,
-    ``_COMPANY_CUE_BEFORE``)."""
+    ``_COMPANY_CUE_BEFORE``), a sports club's words around a town's name (``_club``)."""
     before = text[max(0, start - 40) : start]
     role = before.rstrip().rpartition(" ")[2].rstrip(".").casefold()
     full = " " in text[start:end]
@@ -255,7 +281,8 @@ def context_label(text: str, start: int, end: int) -> EntityType | None:
     owner = text[end : end + 2] in _POSSESSIVE_STARTS  # "a stake in Kylie Jenner's company"
     of_it = before.endswith(" of ")  # "the party of Massoud Barzani said that it"
     if (
-        _COMPANY_AFTER.match(text, end)
+        _club(text, start, end, before)  # "Liverpool manager Rafael Benitez": the club
+        or _COMPANY_AFTER.match(text, end)
         or (not of_it and _COMPANY_CUE_AFTER.match(text, end))
         or (not owner and _COMPANY_CUE_BEFORE.search(before))
     ):

@@ -1213,3 +1213,22 @@ def test_a_people_the_model_missed_is_found(enricher: Enricher) -> None:
     assert names["Sikh"].type == "NORP", names
     assert names["Hutu"].type == "NORP", names
     assert "Welsh" not in names and names["Welsh Rugby Union"].type == "ORG", names
+
+
+def test_a_town_s_name_with_a_sports_club_s_words_is_the_club(enricher: Enricher) -> None:
+    """The model typed "Tottenham" a place in "replace Pochettino as Tottenham manager", and
+    "Surrey" in "Surrey all-rounder Adam Hollioake": the club. Not a country (a national side is its
+    country), nor a large city by the words before it ("against Baghdad")."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Mourinho agrees Spurs deal\n\n"
+            "Jose Mourinho agreed a deal to replace Mauricio Pochettino as Tottenham manager on "
+            "Wednesday. Surrey all-rounder Adam Hollioake made his England debut.\n\n"
+            "England beat France at Twickenham. The allies protected the Kurds against Baghdad.",
+        )
+    )
+    assert names["Tottenham"].type == "ORG", names["Tottenham"]
+    assert names["Surrey"].type == "ORG", names["Surrey"]
+    assert names["France"].type == "GPE"
+    assert names["Baghdad"].type == "GPE"
