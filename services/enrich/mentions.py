@@ -470,6 +470,37 @@ def _name_end(text: str, start: int, end: int, label: str) -> int:
     # " Open", "Hungarian" + " Grand Prix"): one event
     elif (event := _EVENT_AFTER.match(text, end)) is not None and _place_or_people(span):
         end = event.end()
+    return _numbered(text, start, end, label)
+
+
+# What numbers a name, after it: a monarch's or a pope's ordinal ("Charles" + " III"; " I"
+# only after a title, "Queen Elizabeth I", not "Elizabeth, I think"), a world war's ("World
+# War" + " Two"), a share index's size ("FTSE" + " 100", "S&P" + " 500").
+_REGNAL = re.compile(r" (?:I{2,3}|IV|VI{0,3}|IX|XI{0,3}|XIV|XV|XVI{0,3})\b(?![-'’])")
+_WAR_NUMBER = re.compile(r" (?:One|Two|I|II|1|2)\b")
+_INDEX_SIZE = re.compile(r" \d{2,4}\b(?![.,]\d)")
+_INDEXES = frozenset(("FTSE", "S&P", "Nikkei", "DAX", "CAC", "Stoxx", "STOXX", "IBEX", "ASX",
+                      "Russell", "Nifty", "KOSPI", "TOPIX", "AEX", "SMI", "MSCI"))  # fmt: skip
+_ROYAL_BEFORE = re.compile(r"\b(?:King|Queen|Pope|Emperor|Empress|Tsar|Czar|Tsarina) $")
+_PERSON_OF = re.compile(r"^\S+ \S+.*? of (?=[A-Z])")
+
+
+def _numbered(text: str, start: int, end: int, label: str) -> int:
+    """The end of a name with the number that names it, and of a person's name before "of" and
+    an organisation ("Stephan Marasek of SC Freiburg"; "Catherine of Aragon" is one name)."""
+    span = text[start:end]
+    if label == "PERSON" and (of := _PERSON_OF.match(span)) is not None:
+        return start + of.end() - len(" of ")
+    if label == "PERSON" and (regnal := _REGNAL.match(text, end)) is not None:
+        return regnal.end()
+    royal = _ROYAL_BEFORE.search(text[max(0, start - 10) : start])
+    if label == "PERSON" and text[end : end + 2] == " I" and royal:
+        return end + 2 if not text[end + 2 : end + 3].isalnum() else end
+    if span.endswith("World War") and (war := _WAR_NUMBER.match(text, end)) is not None:
+        return war.end()
+    index = label != "PERSON" and span.rpartition(" ")[2] in _INDEXES  # not "J. Russell 56"
+    if index and (size := _INDEX_SIZE.match(text, end)):
+        return size.end()
     return end
 
 

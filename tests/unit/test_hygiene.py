@@ -1232,3 +1232,22 @@ def test_a_town_s_name_with_a_sports_club_s_words_is_the_club(enricher: Enricher
     assert names["Surrey"].type == "ORG", names["Surrey"]
     assert names["France"].type == "GPE"
     assert names["Baghdad"].type == "GPE"
+
+
+def test_the_number_that_names_a_name_is_part_of_it(enricher: Enricher) -> None:
+    """The model stopped at "Elizabeth", "World War" and "FTSE", and ran "Stephan Marasek"
+    on over "of SC Freiburg": a monarch's ordinal, a world war's number and an index's size
+    are part of the name; a person's name of two words ends before "of"."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Markets fall on royal news\n\n"
+            "Queen Elizabeth I was born in 1533, long before World War Two. The FTSE 100 fell "
+            "while the S&P 500 rose.\n\n"
+            "Austria's best chance came when Stephan Marasek of SC Freiburg shot wide. J. Russell "
+            "56 not out.",
+        )
+    )
+    for name in ("Elizabeth I", "World War Two", "FTSE 100", "S&P 500", "Stephan Marasek"):
+        assert name in names, (name, names)
+    assert "J. Russell 56" not in names
