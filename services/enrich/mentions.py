@@ -470,7 +470,7 @@ def _name_end(text: str, start: int, end: int, label: str) -> int:
     # " Open", "Hungarian" + " Grand Prix"): one event
     elif (event := _EVENT_AFTER.match(text, end)) is not None and _place_or_people(span):
         end = event.end()
-    return _numbered(text, start, end, label)
+    return _goes_on(text, start, end, label)
 
 
 # What numbers a name, after it: a monarch's or a pope's ordinal ("Charles" + " III"; " I"
@@ -481,8 +481,31 @@ _WAR_NUMBER = re.compile(r" (?:One|Two|I|II|1|2)\b")
 _INDEX_SIZE = re.compile(r" \d{2,4}\b(?![.,]\d)")
 _INDEXES = frozenset(("FTSE", "S&P", "Nikkei", "DAX", "CAC", "Stoxx", "STOXX", "IBEX", "ASX",
                       "Russell", "Nifty", "KOSPI", "TOPIX", "AEX", "SMI", "MSCI"))  # fmt: skip
+# Bodies named with their subject: "the Commission on Presidential Debates", "the Senate
+# Committee on Foreign Relations", "the Conference on Disarmament".
+_BODY_NOUNS = frozenset(("Commission", "Committee", "Subcommittee", "Council", "Conference",
+                         "Panel", "Board", "Forum", "Institute", "Centre", "Center"))  # fmt: skip
+_BODY_AFTER = re.compile(r" (?:Select |Standing |Joint )?(?:Committee|Subcommittee|Commission)\b")
+_SUBJECT_AFTER = re.compile(r" on(?: [A-Z][\w'’-]+){1,3}\b")
+_CALENDAR = re.compile(
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March"
+    r"|April|May|June|July|August|September|October|November|December)\b"
+)
 _ROYAL_BEFORE = re.compile(r"\b(?:King|Queen|Pope|Emperor|Empress|Tsar|Czar|Tsarina) $")
 _PERSON_OF = re.compile(r"^\S+ \S+.*? of (?=[A-Z])")
+
+
+def _goes_on(text: str, start: int, end: int, label: str) -> int:
+    """The end of a body's name with the body's subject: "Commission" + " on Presidential
+    Debates", "Senate" + " Committee on Foreign Relations" (not "the Commission on Tuesday");
+    then ``_numbered``."""
+    if label == "ORG" and (body := _BODY_AFTER.match(text, end)) is not None:
+        end = body.end()
+    if label == "ORG" and text[start:end].rpartition(" ")[2] in _BODY_NOUNS:
+        subject = _SUBJECT_AFTER.match(text, end)
+        if subject is not None and not _CALENDAR.search(subject.group()):
+            end = subject.end()
+    return _numbered(text, start, end, label)
 
 
 def _numbered(text: str, start: int, end: int, label: str) -> int:

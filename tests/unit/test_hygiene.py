@@ -1251,3 +1251,20 @@ def test_the_number_that_names_a_name_is_part_of_it(enricher: Enricher) -> None:
     for name in ("Elizabeth I", "World War Two", "FTSE 100", "S&P 500", "Stephan Marasek"):
         assert name in names, (name, names)
     assert "J. Russell 56" not in names
+
+
+def test_a_body_s_name_takes_its_subject(enricher: Enricher) -> None:
+    """The model gave "Commission" for "the Commission on Presidential Debates" and "Senate"
+    for "the Senate Committee on Foreign Relations"; a day after "on" is no subject."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Debate rules set\n\n"
+            "A decision is expected from the Commission on Presidential Debates, and the "
+            "Senate Committee on Foreign Relations will meet.\n\n"
+            "The Commission on Tuesday said it had not decided.",
+        )
+    )
+    assert "Commission on Presidential Debates" in names, names
+    assert "Senate Committee on Foreign Relations" in names, names
+    assert not any(name.endswith("on Tuesday") for name in names), names
