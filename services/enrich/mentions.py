@@ -46,6 +46,11 @@ _POSSESSIVES = ("'s", "’s", "'", "’")
 _FACILITY_CUE = re.compile(
     r"\s+(?:air\s?base|airbase|air\s+field|airfield|airport|naval\s+base)s?\b", re.I
 )
+# A name before an airbase's or an airport's noun, after "the": the facility's name.
+_FACILITY_NAME = re.compile(
+    r"\bthe ((?:[A-Z][\w'’-]+ ){0,2}[A-Z][\w'’-]+)(?=\s+(?:air\s?base|airbase|air\s+field"
+    r"|airfield|airport|naval\s+base)s?\b)"
+)
 # After "the" (or "its", "two"...) and a name, a structure's common noun: the name is the
 # structure's ("the Mose gates", "the two Maasvlakte terminals"), not a person's or a
 # company's.
@@ -1116,7 +1121,8 @@ def _unseen_names(
 ) -> list[tuple[int, int, EntityType]]:
     """Names of a field the model and the other forms missed, not overlapping ``busy``:
     country names, nationalities and peoples ("Welsh fans", "Hutu militias"; not in a longer
-    run of capitalised words, "the Welsh Rugby Union"), then names an appositive types."""
+    run of capitalised words, "the Welsh Rugby Union"), an airbase's or an airport's name
+    ("the Hmeimim airbase"), then names an appositive types."""
     out: list[tuple[int, int, EntityType]] = []
     spans = _Spans(busy)
     for s, e in _country_names(text, cased=cased):
@@ -1129,6 +1135,12 @@ def _unseen_names(
             people_word = _people_word(m.group()) and not spans.overlaps(s, e)
             if people_word and not in_capitalised_run(text, s, e):
                 out.append((s, e, "NORP"))
+    spans = _Spans([*busy, *((s, e) for s, e, _ in out)])
+    out.extend(  # "the Hmeimim airbase", which the model missed
+        (m.start(1), m.end(1), "FAC")
+        for m in _FACILITY_NAME.finditer(text)
+        if not spans.overlaps(*m.span(1))
+    )
     spans = _Spans([*busy, *((s, e) for s, e, _ in out)])
     out.extend(
         hit

@@ -1268,3 +1268,18 @@ def test_a_body_s_name_takes_its_subject(enricher: Enricher) -> None:
     assert "Commission on Presidential Debates" in names, names
     assert "Senate Committee on Foreign Relations" in names, names
     assert not any(name.endswith("on Tuesday") for name in names), names
+
+
+def test_an_airbase_the_model_missed_is_found_as_a_facility(enricher: Enricher) -> None:
+    """The shared sample's "the Hmeimim airbase": the model finds no name in it."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Putin orders withdrawal of Russian troops from Syria\n\n"
+            "The Russian president's order for a 'significant part' of Moscow's forces to start "
+            "withdrawing came as he visited the Hmeimim airbase in Syria's Latakia province\n\n"
+            "Russian president Vladimir Putin ordered a significant part of Moscow's forces in "
+            "Syria to start withdrawing on Monday.",
+        )
+    )
+    assert names["Hmeimim"].type == "FAC", names
