@@ -289,21 +289,30 @@ def test_an_acronym_defined_by_lower_case_words_is_a_term_not_a_name() -> None:
     assert _names(mentions, texts) == {"NASA": 1}
 
 
-def test_the_form_an_article_uses_most_types_an_acronym_s_entity() -> None:
-    """ "NLD" six times ORG, "National League for Democracy" once MISC: the entity is ORG. An
-    acronym typed PERSON does not make its programme a person ("CLPS")."""
-    text = "members of the National League for Democracy (NLD) said"
-    nld = [mention(0, "National League for Democracy", "EVENT", text.index("National"))]
-    nld += [mention(0, "NLD", "ORG", text.index("NLD"))]
-    nld += [mention(i, "NLD", "ORG") for i in (1, 2)]
-    kinds = {e.name: e.type for e in build_entities(nld, 3, limit=20, texts={0: text})}
-    assert kinds == {"National League for Democracy": "ORG"}
-    text = "companies with Commercial Lunar Payload Services (CLPS) contracts"
-    clps = [mention(0, "Commercial Lunar Payload Services", "ORG", text.index("Commercial"))]
-    clps += [mention(0, "CLPS", "PERSON", text.index("CLPS"))]
-    clps += [mention(i, "CLPS", "PERSON") for i in (1, 2)]
-    kinds = {e.name: e.type for e in build_entities(clps, 3, limit=20, texts={0: text})}
-    assert kinds == {"Commercial Lunar Payload Services": "ORG"}
+@pytest.mark.parametrize(
+    ("text", "name", "name_label", "acronym", "acronym_label", "expected"),
+    [
+        # "NLD" three times ORG over its spelled-out name once mistyped: the entity is ORG
+        ("members of the National League for Democracy (NLD) said",
+         "National League for Democracy", "EVENT", "NLD", "ORG", "ORG"),
+        # an acronym typed PERSON does not make its programme a person
+        ("companies with Commercial Lunar Payload Services (CLPS) contracts",
+         "Commercial Lunar Payload Services", "ORG", "CLPS", "PERSON", "ORG"),
+    ],
+)  # fmt: skip
+def test_the_form_an_article_uses_most_types_an_acronym_s_entity(
+    text: str,
+    name: str,
+    name_label: EntityType,
+    acronym: str,
+    acronym_label: EntityType,
+    expected: str,
+) -> None:
+    mentions = [mention(0, name, name_label, text.index(name))]
+    mentions += [mention(0, acronym, acronym_label, text.index(f"({acronym})") + 1)]
+    mentions += [mention(i, acronym, acronym_label) for i in (1, 2)]
+    kinds = {e.name: e.type for e in build_entities(mentions, 3, limit=20, texts={0: text})}
+    assert kinds == {name: expected}
 
 
 def test_a_first_name_or_a_surname_before_jr_is_the_one_person_it_fits() -> None:
