@@ -176,6 +176,14 @@ _VENUE_HEADS = _words(
     "amphitheatre amphitheater arena pavilion auditorium stadium ballpark theatre theater "
     "coliseum colosseum speedway velodrome"
 )
+# What a person is, capitalised before their name when it opens a sentence ("Newcomer Ciara
+# won three awards", "Rapper Drake performed"): not part of the name.
+_DESCRIPTORS = _words(
+    "newcomer rookie veteran rapper singer actor actress comedian star superstar striker "
+    "midfielder defender goalkeeper winger skipper golfer boxer sprinter swimmer novelist "
+    "author designer chef musician guitarist drummer pianist presenter broadcaster "
+    "photographer billionaire businessman businesswoman entrepreneur tycoon"
+)
 # Nouns of nationality a person's name may follow ("Briton Tim Abeyie").
 _NATIONALITY_NOUNS = _words(
     "Briton Britons Scot Scots Welshman Welshwoman Englishman Englishwoman Irishman Irishwoman "
@@ -558,6 +566,23 @@ def _from_first_word(text: str, start: int, end: int, label: str) -> tuple[int, 
     return start, label
 
 
+def _leads_in(head: str, rest: str, label: str) -> bool:
+    """Whether a span's first word ``head`` only leads into the name ``rest``: an article
+    ("the UN"; "The Department for Trade", but "The Hague" and "The Gambia" are names), a
+    person's nationality ("Kenyan Bernard Lagat", "Briton Tim Abeyie") or what they are, opening
+    a sentence ("Rapper Drake", "Veteran Mick Jagger")."""
+    if rest and head in _LEADING_WORDS:
+        return True
+    if head == "The" and _two_words(rest):
+        return True
+    if label != "PERSON":
+        return False
+    nationality = demonym_country(head) is not None or head in _NATIONALITY_NOUNS
+    return (nationality and _two_words(rest)) or (
+        rest[:1].isupper() and head.casefold() in _DESCRIPTORS
+    )
+
+
 def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> RawMention | None:
     """Trim a model span of ``text[start:end]``; None when nothing name-like is left."""
     honorific = False
@@ -570,17 +595,7 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
         word = head.rstrip(".").casefold()
         if rest and word in HONORIFICS:
             honorific = True
-        elif rest and head in _LEADING_WORDS:  # "the UN"
-            pass
-        elif head == "The" and _two_words(rest):  # "The Department for Trade", but
-            pass  # "The Hague" and "The Gambia" are names
-        elif (
-            label == "PERSON"
-            and _two_words(rest)
-            and (demonym_country(head) or head in _NATIONALITY_NOUNS)
-        ):
-            pass  # "Kenyan Bernard Lagat", "Briton Tim Abeyie": the nationality describes them
-        else:
+        elif not _leads_in(head, rest, label):
             break
         start += len(head) + 1
         while start < end and text[start] == " ":

@@ -1283,3 +1283,19 @@ def test_an_airbase_the_model_missed_is_found_as_a_facility(enricher: Enricher) 
         )
     )
     assert names["Hmeimim"].type == "FAC", names
+
+
+def test_what_a_person_is_opening_a_sentence_is_not_their_name(enricher: Enricher) -> None:
+    """The model gave "Rapper Jay-Z" (eight mentions, the top entity) and "Newcomer Ciara":
+    a noun of what a person is, capitalised at a sentence's start, is not part of the name."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Rapper Jay-Z becomes label boss\n\n"
+            "Rapper Jay-Z will run Def Jam from January. Newcomer Ciara won three awards, and "
+            "Veteran Mick Jagger sang.",
+        )
+    )
+    for name in ("Jay-Z", "Ciara", "Mick Jagger"):
+        assert names[name].type == "PERSON", (name, names)
+    assert not any(name.split()[0] in {"Rapper", "Newcomer", "Veteran"} for name in names)
