@@ -43,13 +43,11 @@ HONORIFICS = frozenset(
 _LEADING_WORDS = frozenset({"the", "a", "an", "A", "An"})
 _POSSESSIVES = ("'s", "’s", "'", "’")
 # A name right before one of these words is the name of that facility.
-_FACILITY_CUE = re.compile(
-    r"\s+(?:air\s?base|airbase|air\s+field|airfield|airport|naval\s+base)s?\b", re.I
-)
+_FACILITY_NOUN = r"\s+(?:air\s?base|airbase|air\s+field|airfield|airport|naval\s+base)s?\b"
+_FACILITY_CUE = re.compile(_FACILITY_NOUN, re.I)
 # A name before an airbase's or an airport's noun, after "the": the facility's name.
 _FACILITY_NAME = re.compile(
-    r"\bthe ((?:[A-Z][\w'’-]+ ){0,2}[A-Z][\w'’-]+)(?=\s+(?:air\s?base|airbase|air\s+field"
-    r"|airfield|airport|naval\s+base)s?\b)"
+    r"\bthe ((?:[A-Z][\w'’-]+ ){0,2}[A-Z][\w'’-]+)(?=" + _FACILITY_NOUN + ")"
 )
 # After "the" (or "its", "two"...) and a name, a structure's common noun: the name is the
 # structure's ("the Mose gates", "the two Maasvlakte terminals"), not a person's or a
@@ -529,9 +527,8 @@ def _numbered(text: str, start: int, end: int, label: str) -> int:
         return start + of.end() - len(" of ")
     if label == "PERSON" and (regnal := _REGNAL.match(text, end)) is not None:
         return regnal.end()
-    royal = _ROYAL_BEFORE.search(text[max(0, start - 10) : start])
-    if label == "PERSON" and text[end : end + 2] == " I" and royal:
-        return end + 2 if not text[end + 2 : end + 3].isalnum() else end
+    if label == "PERSON" and text[end : end + 2] == " I" and not text[end + 2 : end + 3].isalnum():
+        return end + 2 if _ROYAL_BEFORE.search(text[max(0, start - 10) : start]) else end
     if span.endswith("World War") and (war := _WAR_NUMBER.match(text, end)) is not None:
         return war.end()
     index = label != "PERSON" and span.rpartition(" ")[2] in _INDEXES  # not "J. Russell 56"
@@ -541,12 +538,9 @@ def _numbered(text: str, start: int, end: int, label: str) -> int:
 
 
 def _place_or_people(span: str) -> bool:
-    return (
-        _country_or_state(span)
-        or is_major_place(span)
-        or demonym_country(span) is not None
-        or country_code(span) is not None
-    )
+    """A place of the gazetteer (a country, a US state by name or code, a town) or a
+    nationality."""
+    return country_code(span) is not None or demonym_country(span) is not None
 
 
 # Words capitalised only inside a name, never first: a span the model began with one lost the
