@@ -237,14 +237,15 @@ _POSSESSIVE_STARTS = frozenset(("'s", "’s"))
 # A town's or a state's name as a sports club's: a player, a coach or the fans after it
 # ("Liverpool manager Rafael Benitez", "Surrey all-rounder Adam Hollioake"), or joining,
 # beating or playing it before it ("joined Newcastle for 15 million", "came on against
-# Newcastle"). Not a country's (a national side is its country, as CoNLL has it).
+# Newcastle"; not leaving it: "the novelist left Aberdeen in 1990"). Not a country's (a
+# national side is its country, as CoNLL has it).
 _CLUB_AFTER = re.compile(
     r"\s+(?:manager|boss|coach|striker|midfielder|defender|goalkeeper|keeper|winger|forward"
     r"|skipper|all-rounder|batsman|bowler|fly-half|scrum-half|prop|lock|quarterback|pitcher"
     r"|team-?mates?|team mates?|fans|supporters)\b"
 )
 _CLUB_BEFORE = re.compile(
-    r"\b(?:joined|join|joining|signed for|sign for|signing for|left|leave|beat|beating|"
+    r"\b(?:joined|join|joining|signed for|sign for|signing for|beat|beating|"
     r"against|played for|playing for|plays for|on loan (?:at|from)|defeat(?:ed)?|thrashed|"
     r"drew with|lost to|draw with|v|vs\.?)\s+$"
 )

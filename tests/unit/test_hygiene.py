@@ -1225,9 +1225,11 @@ def test_a_town_s_name_with_a_sports_club_s_words_is_the_club(enricher: Enricher
             "Mourinho agrees Spurs deal\n\n"
             "Jose Mourinho agreed a deal to replace Mauricio Pochettino as Tottenham manager on "
             "Wednesday. Surrey all-rounder Adam Hollioake made his England debut.\n\n"
-            "England beat France at Twickenham. The allies protected the Kurds against Baghdad.",
+            "England beat France at Twickenham. The allies protected the Kurds against Baghdad. "
+            "His family left Rotherham after the war.",
         )
     )
+    assert names["Rotherham"].type == "GPE", names["Rotherham"]  # leaving a town: the town
     assert names["Tottenham"].type == "ORG", names["Tottenham"]
     assert names["Surrey"].type == "ORG", names["Surrey"]
     assert names["France"].type == "GPE"
