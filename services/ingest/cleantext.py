@@ -63,12 +63,9 @@ def unwrap(text: str) -> str:
     for line in lines:
         stripped = line.strip()
         new_paragraph = not stripped or line[:1].isspace() or _BULLET.match(line) is not None
-        goes_on = (
-            len(previous) >= full
-            or (  # a filled line, or a sentence going on in
-                not previous.endswith(_SENTENCE_END) and stripped[:1].islower()  # lower case
-            )
-        )
+        # a filled line goes on, and so does a sentence going on in lower case
+        going_on = not previous.endswith(_SENTENCE_END) and stripped[:1].islower()
+        goes_on = len(previous) >= full or going_on
         if previous and goes_on and not new_paragraph:
             out[-1] += " " + stripped
         else:
