@@ -231,6 +231,15 @@ def _group(
     kinds = {k: _most_common(c) for k, c in votes.items()}
     # Person evidence: a title, or a role, an age or an appositive around a mention.
     titled = {_tokens(m.text) for m in mentions if m.honorific or (m.cue and m.label == "PERSON")}
+    # What is said of an organisation somewhere in the article ("Ruch says it needs...", "Tesla
+    # Inc", "Tottenham manager") outweighs the model's other types, but not person evidence nor
+    # a place's ("ARLINGTON, Texas" beside "Texas manager Johnny Oates").
+    cued: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for m in mentions:
+        if m.cue:
+            cued[_tokens(m.text)].add(m.label)
+    organisations = {k for k, labels in cued.items() if labels == {"ORG"}} - titled
+    kinds.update(dict.fromkeys(organisations, "ORG"))
     _retype(kinds, titled)
     # A name only ever seen in doubt ("NASA Picks" in a Title Case headline, "Moreover"
     # starting a sentence) is no entity, unless it is the short form of a confirmed name.

@@ -1301,3 +1301,18 @@ def test_what_a_person_is_opening_a_sentence_is_not_their_name(enricher: Enriche
     for name in ("Jay-Z", "Ciara", "Mick Jagger"):
         assert names[name].type == "PERSON", (name, names)
     assert not any(name.split()[0] in {"Rapper", "Newcomer", "Veteran"} for name in names)
+
+
+def test_what_is_said_of_a_company_once_types_all_its_mentions(enricher: Enricher) -> None:
+    """Mentions of the distributor "Ruch" typed PERSON outvoted one "Ruch says it needs" (ten
+    to one in a CoNLL dev story): one thing said of an organisation decides its type."""
+    names = by_name(
+        enrich(
+            enricher,
+            "Poland to sell press distributor\n\n"
+            "The consortium wanted 40 percent of Ruch, and the state would keep 20 percent of "
+            "Ruch. Kaczmarek said he was unhappy that only one investor was bidding for Ruch.\n\n"
+            "Ruch says it needs more money to upgrade its outlets. Ruch was founded in 1918.",
+        )
+    )
+    assert names["Ruch"].type == "ORG", names["Ruch"]
