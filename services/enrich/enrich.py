@@ -151,9 +151,15 @@ def _field_name(ref: FieldRef) -> str:
 # a date, a news agency or a dash ("MOSCOW, Nov 25 (Reuters) -", "WASHINGTON (AP) -",
 # "CHISINAU, Moldova 1996-08-31"). Its names are places whatever the model says (it types a
 # capitalised town it does not know as an organisation).
+# The date's month is a month's name or abbreviation: "SEATTLE 9 Baltimore 6" is a score line,
+# its names teams.
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+)
 _DATELINE = re.compile(
     r"(?P<place>[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,3}) ?(?:, (?:[A-Z][\w.'-]+ ?){1,3})?"
-    r"(?=(?:, )?(?:\d{4}-\d\d-\d\d\b|\d{1,2} [A-Z][a-z]{2,8}\b|[A-Z][a-z]{2,8}\.? \d{1,2}\b"
+    rf"(?=(?:, )?(?:\d{{4}}-\d\d-\d\d\b|\d{{1,2}} {_MONTH}\b|{_MONTH}\.? \d{{1,2}}\b"
     r"|\((?:Reuters|AP|AFP|UPI|dpa|Xinhua|Bloomberg)\)| ?[\u2013\u2014] ))"
 )
 

@@ -911,6 +911,22 @@ def test_a_model_span_inside_a_dateline_s_place_is_the_whole_place() -> None:
     assert ("ST. JOSEPH", "GPE") in found and ("JOSEPH", "GPE") not in found, found
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SEATTLE 9 Baltimore 6", "ORG"),  # a score line: its names are teams
+        ("OAKLAND 3 Marseille 1", "ORG"),  # a month's first letters are no month
+        ("SEATTLE 9 May 6 (Reuters) - The Mariners won.", "GPE"),
+        ("SEATTLE, Sept. 9 - The Mariners won.", "GPE"),
+    ],
+)
+def test_a_dateline_s_date_names_a_month(text: str, expected: str) -> None:
+    doc = spacy.blank("en")(text)
+    doc.ents = [doc.char_span(0, 7, label="ORG")]  # type: ignore[list-item]
+    found = {m.text: m.label for m in _model_mentions(doc, text, 0)}
+    assert found[text[:7]] == expected, found
+
+
 def test_a_place_takes_the_country_its_state_or_country_after_it_names(
     enricher: Enricher,
 ) -> None:
