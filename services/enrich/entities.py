@@ -277,7 +277,7 @@ def _group(
     groups: dict[tuple[str, ...], list[RawMention]] = defaultdict(list)
     for m in _without_overlaps(kept):
         groups[canon[_tokens(m.text)]].append(m)
-    names = {k: _most_common(surface[k]) if k in surface else g[0].text
+    names = {k: _display_name(surface[k]) if k in surface else g[0].text
              for k, g in groups.items()}  # fmt: skip
     weak: set[int] = set()  # ids of demonym mentions merged into their country
     countries = {
@@ -471,6 +471,13 @@ _K = TypeVar("_K")
 def _most_common(counts: Counter[_K]) -> _K:
     """The most common key, the first counted of those tied (``most_common(1)``, cheaper)."""
     return max(counts, key=counts.__getitem__)
+
+
+def _display_name(forms: Counter[str]) -> str:
+    """An entity's name: its most common form, a form in capitals only if it has no other
+    ("Chisinau", not the dateline's or a capitals headline's "CHISINAU"; "NATO")."""
+    written = Counter({f: n for f, n in forms.items() if not f.isupper()})
+    return _most_common(written or forms)
 
 
 _NAMED = frozenset({"PERSON", "ORG", "FAC"})

@@ -822,15 +822,23 @@ _MINOR = frozenset(STOP_WORDS)
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 
 
+def shouted(title: str) -> bool:
+    """Whether a headline is written in capitals ("SOCCER - INCE EXPOSED BY GASCOIGNE'S
+    LATEST PRANK"): two words or more, nine letters in ten capitals."""
+    letters = [c for c in title if c.isalpha()]
+    return len(_WORD.findall(title)) >= 2 and sum(c.isupper() for c in letters) >= 0.9 * len(
+        letters
+    )
+
+
 def headline_cased(title: str) -> bool:
     """Whether a headline's casing says nothing about names: Title Case ("NASA Picks SpaceX to
     Build Lander": every word after the first but stop words capitalised, or all but one in
     five) or capitals ("SOCCER - JAPAN GET LUCKY WIN"). Sentence case ("Putin orders
     withdrawal of Russian troops") capitalises only names: there the model is trusted."""
-    words = _WORD.findall(title)
-    letters = [c for c in title if c.isalpha()]
-    if len(words) >= 2 and sum(c.isupper() for c in letters) >= 0.9 * len(letters):
+    if shouted(title):
         return True
+    words = _WORD.findall(title)
     upper = lower = 0
     for word in words[1:]:
         if word.casefold() in _MINOR:
@@ -1002,6 +1010,11 @@ def propagate(
     # In the headline, only names found outside it are looked for ("NASA", not "NASA Picks").
     doubtful = any(m.doubt == "headline" for m in mentions)
     title_scanner = FormScanner(f for f in usable if f in sure) if doubtful else scanner
+    # A headline in capitals writes the body's names in capitals ("GASCOIGNE" for Gascoigne).
+    title = dict(fields).get("title", "")
+    shouts = {f.upper(): f for f in usable if f in sure} if shouted(title) else {}
+    if shouts:
+        title_scanner = FormScanner(shouts)
     hits: list[tuple[FieldRef, int, int, str]] = []
     cuts: dict[FieldRef, list[str]] = {}  # each field's pieces, for both scans of it
     for ref, text in fields:
@@ -1012,7 +1025,8 @@ def propagate(
         spans = _Spans(taken.get(ref, []))
         cased = ref == "title" and headline_cased(text)  # every word capitalised: no runs
         found_by = title_scanner if ref == "title" else scanner
-        field_hits = [(s, e, form) for s, e, form in found_by.finditer(text, cuts[ref])
+        field_hits = [(s, e, shouts.get(form, form) if ref == "title" else form)
+                      for s, e, form in found_by.finditer(text, cuts[ref])
                       if not spans.overlaps(s, e) and (ref, s, e) not in found
                       and (cased or not in_capitalised_run(text, s, e))]  # fmt: skip
         hits.extend((ref, s, e, form) for s, e, form in field_hits)
@@ -1035,7 +1049,8 @@ def propagate(
         cue = _cue(texts[ref], s, e, usable[form])  # "Tesla Inc" where the model saw no name
         # labels come from mentions already typed EntityType (a str-keyed dict loses the Literal)
         label: EntityType = cue or usable[form]  # type: ignore[assignment]  # see above
-        out.append(RawMention(ref, s, e, form, label, False, mention_doubt(texts[ref], s, e, ref),
+        out.append(RawMention(ref, s, e, texts[ref][s:e], label, False,
+                              mention_doubt(texts[ref], s, e, ref),
                               cue is not None, _definite(texts[ref], s)))  # fmt: skip
     return out
 

@@ -375,6 +375,33 @@ def test_only_a_repeated_headline_word_with_a_name_s_shape_or_type_is_added() ->
     assert propagate([], lines) == []
 
 
+def test_a_headline_in_capitals_names_the_body_s_names() -> None:
+    body = "Paul Gascoigne played a prank on Paul Ince, and Ince laughed, the club said."
+    fields: list[tuple[FieldRef, str]] = [
+        ("title", "SOCCER - INCE EXPOSED BY GASCOIGNE'S LATEST PRANK"),
+        (0, body),
+        (1, "The club may act. EXPOSED is a word, not a name."),
+    ]
+    model = [mention(0, "Paul Gascoigne", "PERSON"),
+             mention(0, "Paul Ince", "PERSON", body.index("Paul Ince"))]  # fmt: skip
+    extra = propagate(model, fields)
+    assert {(m.field, m.text, m.label) for m in extra if m.field == "title"} == {
+        ("title", "INCE", "PERSON"), ("title", "GASCOIGNE", "PERSON")
+    }  # fmt: skip
+    people = {e.name: e for e in build_entities(model + extra, 3, limit=5)}
+    assert "title" in {m.field for m in people["Paul Gascoigne"].mentions}
+    assert "title" in {m.field for m in people["Paul Ince"].mentions}
+    # a Title Case headline is not read for capitals: the body's forms as written only
+    titled = [("title", "Ince Exposed by GASCOIGNE Prank"), *fields[1:]]
+    assert {m.text for m in propagate(model, titled) if m.field == "title"} == {"Ince"}
+
+
+def test_an_entity_is_named_by_a_form_not_in_capitals_when_it_has_one() -> None:
+    dateline = [mention(0, "CHISINAU", "GPE"), mention(1, "Chisinau", "GPE")]
+    assert [e.name for e in build_entities(dateline, 2, limit=5)] == ["Chisinau"]
+    assert [e.name for e in build_entities([mention(0, "NATO", "ORG")], 1, limit=5)] == ["NATO"]
+
+
 def test_a_name_inside_a_name_with_of_is_part_of_it() -> None:
     body = "The Bank of England held rates. England lost. The President of France spoke."
     fields: list[tuple[FieldRef, str]] = [(0, body)]
