@@ -267,12 +267,24 @@ def _club(text: str, start: int, end: int, before: str) -> bool:
     )
 
 
+# A kind of made thing named right before a name: the name is the thing's ("the aircraft
+# carrier Carl Vinson", "the tanker Stena Impero", "the board game Cluedo", "1980s toy
+# Tamagotchi", "the drug Ozempic"). Not a kind that also names a company ("the carrier
+# Lufthansa") nor one that a sentence runs on from ("after the game Smith said").
+_PRODUCT_BEFORE = re.compile(
+    r"(?<![\w-])(?:aircraft carrier|warship|frigate|destroyer|submarine|ocean liner|liner|tanker"
+    r"|cargo ship|container ship|cruise ship|ship|vessel|yacht|board game|video game|toy|drug"
+    r"|vaccine|smartphone|handset|games console|spacecraft|rocket|chatbot) $"
+)
+
+
 def context_label(text: str, start: int, end: int) -> EntityType | None:
     """The type the words around ``text[start:end]`` give a name, or None: a role or title
     just before it (a person), an age or an appositive after it ("Assange, 48,", "X, the
     largest airline in..."), a place noun ("the village of Bashkun", "Idlib province"), a
-    company's legal form ("Tesla Inc") or what is said of a company (``_COMPANY_CUE_AFTER``,
-    ``_COMPANY_CUE_BEFORE``), a sports club's words around a town's name (``_club``)."""
+    kind of made thing before it (``_PRODUCT_BEFORE``), a company's legal form ("Tesla Inc")
+    or what is said of a company (``_COMPANY_CUE_AFTER``, ``_COMPANY_CUE_BEFORE``), a sports
+    club's words around a town's name (``_club``)."""
     before = text[max(0, start - 40) : start]
     role = before.rstrip().rpartition(" ")[2].rstrip(".").casefold()
     full = " " in text[start:end]
@@ -280,16 +292,9 @@ def context_label(text: str, start: int, end: int) -> EntityType | None:
         before.endswith(", ") and role.rstrip(",") in ROLES and full
     ):  # "President Putin", "Syria's UN ambassador, Bashar Al Jaafari"
         return "PERSON"
-    # "Hawthorne, California": a place in a place, whichever of the two the span is
-    region = _PLACE_COMMA.match(text, end)
-    town = _PLACE_THEN_COMMA.search(before)
-    if (
-        _PLACE_BEFORE.search(before)
-        or _PLACE_AFTER.match(text, end)
-        or (region and country_code(region.group(1)) and country_code(text[start:end]))
-        or (town and country_code(town.group(1)) and _country_or_state(text[start:end]))
-    ):
-        return "GPE"
+    thing = _place_or_thing(text, start, end, before)
+    if thing is not None:
+        return thing
     owner = text[end : end + 2] in _POSSESSIVE_STARTS  # "a stake in Kylie Jenner's company"
     of_it = before.endswith(" of ")  # "the party of Massoud Barzani said that it"
     if (
@@ -308,6 +313,21 @@ def context_label(text: str, start: int, end: int) -> EntityType | None:
             if kind is not None:
                 return kind
     return None
+
+
+def _place_or_thing(text: str, start: int, end: int, before: str) -> EntityType | None:
+    """A place's words around a name ("the village of Bashkun", "Hawthorne, California": a
+    place in a place, whichever of the two the span is), or a made thing's kind before it."""
+    region = _PLACE_COMMA.match(text, end)
+    town = _PLACE_THEN_COMMA.search(before)
+    if (
+        _PLACE_BEFORE.search(before)
+        or _PLACE_AFTER.match(text, end)
+        or (region and country_code(region.group(1)) and country_code(text[start:end]))
+        or (town and country_code(town.group(1)) and _country_or_state(text[start:end]))
+    ):
+        return "GPE"
+    return "PRODUCT" if _PRODUCT_BEFORE.search(before) else None
 
 
 def _country_or_state(name: str) -> bool:

@@ -269,6 +269,15 @@ def test_a_person_is_a_person_by_role_age_or_appositive(enricher: Enricher) -> N
         ("to unite the mountainous Kurdish region in Iraq", "Kurdish", "NORP", "NORP"),
         # a one-word name after a generic role is not made a person: a fund is a company
         ("said fund manager BlackRock on Monday", "BlackRock", "ORG", "ORG"),
+        # a kind of made thing before a name: the thing
+        ("The US sent the aircraft carrier Carl Vinson to the Gulf.", "Carl Vinson", "PERSON",
+         "PRODUCT"),
+        ("Iran seized the tanker Stena Impero in the Strait of Hormuz.", "Stena Impero", "ORG",
+         "PRODUCT"),
+        ("Sales of the board game Cluedo rose by a fifth.", "Cluedo", "GPE", "PRODUCT"),
+        # not a kind that names companies too, nor one a sentence runs on from
+        ("The carrier Lufthansa cut 200 flights.", "Lufthansa", "ORG", "ORG"),
+        ("After the game Smith said he was happy.", "Smith", "PERSON", "PERSON"),
     ],
 )  # fmt: skip
 def test_the_words_around_a_name_say_what_it_names(
@@ -276,6 +285,20 @@ def test_the_words_around_a_name_say_what_it_names(
 ) -> None:
     m = span(text, part, model)
     assert m is not None and m.label == expected
+
+
+def test_a_ship_named_once_by_its_kind_is_a_ship_throughout(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "US sends warships to the Gulf\n\n"
+        "The United States has sent the aircraft carrier Carl Vinson to the Gulf, the Pentagon "
+        "said on Friday.\n\n"
+        "The Carl Vinson carries 79 fighter planes, and Carl Vinson sailors were told to expect "
+        "a long deployment.",
+    )
+    names = by_name(article)
+    assert names["Carl Vinson"].type == "PRODUCT", names
+    assert names["Carl Vinson"].count == 3
 
 
 # -- A gazetteer place is not a person without person evidence --------------------------------
