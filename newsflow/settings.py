@@ -198,7 +198,7 @@ class Settings(BaseSettings):
         "as data arrives; the embedded broker holds the fetch this long, adding it to each hop.",
     )
     batch_size: int = Field(
-        default=16, ge=1, le=512, description="Most messages a stage handles together."
+        default=64, ge=1, le=512, description="Most messages a stage handles together."
     )
     batch_window: float = Field(
         default=0.05, gt=0, description="Seconds a stage waits to fill a batch before it goes."
