@@ -45,6 +45,7 @@ from newsflow.services.enrich.mentions import (
     whole_person_names,
     without_ordinary_words,
 )
+from newsflow.services.enrich.places import country_named
 from newsflow.services.enrich.topics import TopicTagger
 from newsflow.services.errors import EnrichFailed, PoisonError, TooLarge
 from newsflow.services.ingest.language import identify, mostly_latin
@@ -221,14 +222,51 @@ _DATELINE_CREDIT = re.compile(
 )
 
 
+# A match's result line: two sides and their scores, perhaps each side's country and a note in
+# brackets ("Orrell 13 Bath 56", "Benetton (Italy) 92 Dinamo (Russia) 81 (halftime 50-28)",
+# "MILWAUKEE 5 Minnesota 4 (in 12)"). Its sides are teams whatever the model says; a side
+# that is a country is its national team, named as the country.
+_SIDE = r"[A-Z][^\d\n():]{0,40}?(?: \([^()\n\d]{1,30}\))?"
+_SCORE_LINE = re.compile(
+    rf"(?P<a>{_SIDE}) \d{{1,3}} (?P<b>{_SIDE}) ?\d{{1,3}}(?: \([^()\n]{{1,40}}\))?(?: ?\.)?"
+)
+
+
+_CLUB_MARK = re.compile(r" ?[A-Z]{1,3} ?\)")
+
+
+def _score_sides(text: str) -> list[tuple[int, int]]:
+    """The teams' names in a result line (``_SCORE_LINE``), without their countries in
+    brackets (with a club's mark: "Mladost (BJ)"); none for a side that is a country, or for
+    any other text."""
+    line = _SCORE_LINE.fullmatch(text)
+    if line is None:
+        return []
+    sides = []
+    for side in ("a", "b"):
+        start, end = line.span(side)
+        name, _, bracket = text[start:end].partition(" (")
+        if not _CLUB_MARK.fullmatch(bracket):  # a country, not a club's mark: "Rad (B)"
+            end = start + len(name)
+        if country_named(text[start:end]) is None:
+            sides.append((start, end))
+    return sides
+
+
 def _within(m: RawMention, span: tuple[int, int] | None) -> bool:
     return span is not None and span[0] <= m.start < span[1]
 
 
 def _model_mentions(doc: Doc, text: str, ref: FieldRef) -> Iterator[RawMention]:
     dateline = _DATELINE.match(text) if isinstance(ref, int) else None
+    sides = _score_sides(text) if isinstance(ref, int) else []
+    for start, end in sides:  # the teams of a result line, whatever the model says of them
+        if (m := clean_span(text, start, end, "ORG", ref)) is not None:
+            yield m
     place_found = False
     for ent, label in _joined(doc):
+        if any(ent.start_char < e and s < ent.end_char for s, e in sides):
+            continue
         if label in KEPT_TYPES:
             m = clean_span(text, ent.start_char, ent.end_char, label, ref)
             if m is not None and dateline and m.end <= dateline.end():

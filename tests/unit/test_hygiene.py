@@ -977,6 +977,34 @@ def test_a_dateline_s_date_names_a_month(text: str, expected: str) -> None:
     assert found[text[:7]] == expected, found
 
 
+@pytest.mark.parametrize(
+    ("text", "model", "expected"),
+    [
+        ("Orrell 13 Bath 56", {}, {"Orrell": "ORG", "Bath": "ORG"}),  # the model saw none
+        ("Melrose 107 Stirling County 10", {"Melrose": "PERSON"},
+         {"Melrose": "ORG", "Stirling County": "ORG"}),
+        ("MILWAUKEE 5 Minnesota 4 (in 12)", {"MILWAUKEE": "GPE", "Minnesota": "GPE"},
+         {"MILWAUKEE": "ORG", "Minnesota": "ORG"}),
+        # a side's country in brackets is a place; a club's mark is part of its name
+        ("Benetton (Italy) 92 Dinamo (Russia) 81", {"Italy": "GPE", "Russia": "GPE"},
+         {"Benetton": "ORG", "Italy": "GPE", "Dinamo": "ORG", "Russia": "GPE"}),
+        ("Zemun 1 Rad (B) 0", {"Rad": "PERSON"}, {"Zemun": "ORG", "Rad (B)": "ORG"}),
+        # a national side is named as its country; a sentence is no result line
+        ("Ethiopia 1 Uganda 1", {"Ethiopia": "GPE", "Uganda": "GPE"},
+         {"Ethiopia": "GPE", "Uganda": "GPE"}),
+        ("Smith scored 2 goals in 3 games.", {"Smith": "PERSON"}, {"Smith": "PERSON"}),
+    ],
+)  # fmt: skip
+def test_a_result_line_s_sides_are_teams(
+    text: str, model: dict[str, str], expected: dict[str, str]
+) -> None:
+    doc = spacy.blank("en")(text)
+    spans = [doc.char_span(text.index(name), text.index(name) + len(name), label=label)
+             for name, label in model.items()]  # fmt: skip
+    doc.ents = spans  # type: ignore[assignment]
+    assert {m.text: m.label for m in _model_mentions(doc, text, 3)} == expected
+
+
 def test_a_place_takes_the_country_its_state_or_country_after_it_names(
     enricher: Enricher,
 ) -> None:
