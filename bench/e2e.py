@@ -8,10 +8,11 @@ a fixed rate, peak RSS and CPU seconds per article of each worker process.
 In the same run, the framework's own cost: the same workers with NEWSFLOW_TRANSFORMS=false
 (each stage forwards its input unchanged through the same batching, delivery and commits)
 against the pass-through, 6,000 messages each, in --overhead-rounds rounds that alternate the
-two, each round on a fresh embedded broker (unless --bootstrap); the ratio is of their medians. The pass-through's consumer waits at most as long per
-fetch as the workers' (NEWSFLOW_FETCH_MAX_WAIT): with aiokafka's default 500 ms its figure
-swung between about 2,400 and 5,000 msg/s on the embedded broker, by whether a held fetch fell
-inside the counted span. With --scaling, CPU seconds per article at 1x, 10x and 100x the
+two, each round on a fresh embedded broker (unless --bootstrap); the ratio is of their
+medians. The pass-through's consumer waits at most as long per fetch as the workers'
+(NEWSFLOW_FETCH_MAX_WAIT): with aiokafka's default 500 ms its figure swung between about
+2,400 and 5,000 msg/s on the embedded broker, by whether a held fetch fell inside the counted
+span. With --scaling, CPU seconds per article at 1x, 10x and 100x the
 median article size, to show how cost grows.
 
 Usage: python bench/e2e.py [--articles 300] [--rate 20] [--enrich-workers 1] [--scale 1]
