@@ -14,6 +14,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from newsflow.schemas.enriched import EntityType, FieldRef
 from newsflow.services.budget import UNLIMITED, Budget
+from newsflow.services.enrich import data
 from newsflow.services.enrich.places import (
     US_STATE_NAMES,
     US_STATES,
@@ -934,16 +935,38 @@ def _opener_after(text: str, word: str, end: int) -> bool:
     return low in _MINOR or low.endswith("ly") or not _NAME_AFTER.match(text, end)
 
 
+@cache
+def ordinary_words() -> frozenset[str]:
+    """Words news writes in lower case inside sentences at least as often as capitalised
+    (``tools/build_ordinary_words.py``), and the stop words."""
+    listed = data.read_text("ordinary_words.txt").split("\n")
+    return frozenset(w for w in listed if w and not w.startswith("#")) | _MINOR
+
+
+def _ordinary(word: str) -> bool:
+    """A listed ordinary word, a verb's -ing form ("Parrying an attack") or an adverb
+    ("Symbolically, the")."""
+    return word in ordinary_words() or (len(word) > 5 and word.endswith(("ing", "ly")))
+
+
 def mention_doubt(text: str, start: int, end: int, field: FieldRef) -> Doubt | None:
-    """Why ``text[start:end]`` may not be a name at all (see ``Doubt``), or None."""
+    """Why ``text[start:end]`` may not be a name at all (see ``Doubt``), or None. A sentence's
+    first word is in doubt only when it is an ordinary word (``_ordinary``): "Oversupply
+    remains the worry", not "Airbus has been given the go-ahead"."""
     span = text[start:end]
     if _known_name(span):
         return None
     if field == "title" and headline_cased(text):
         return "headline"
     one_word = " " not in span and "-" not in span
-    ordinary = span[:1].isupper() and not any(c.isupper() for c in span[1:])  # not "NATO", "SpaceX"
-    if one_word and ordinary and opens_sentence(text, start) and _opener_after(text, span, end):
+    shaped = span[:1].isupper() and not any(c.isupper() for c in span[1:])  # not "NATO", "SpaceX"
+    if (
+        one_word
+        and shaped
+        and _ordinary(span.casefold())
+        and opens_sentence(text, start)
+        and _opener_after(text, span, end)
+    ):
         return "opener"
     return None
 
@@ -1369,7 +1392,8 @@ def without_ordinary_words(
     mentions: list[RawMention], fields: list[tuple[FieldRef, str]]
 ) -> list[RawMention]:
     """The mentions, less ordinary words the article also writes in lower case: a word in
-    capitals ("BUILD", "HISTORY" in a banner; four letters or more, so not "WHO") or a
+    capitals ("BUILD", "HISTORY" in a banner; four letters or more, so not "WHO"), a word
+    starting a sentence ("Bubonic is the most common form" beside "bubonic plague"), or a
     sub-heading or a table cell that is nothing but the span ("Smell Receptors", a "Player"
     column) when the text has each of its words in lower case ("build"; "smell",
     "receptors"). Never a place the gazetteer knows ("US" and "us")."""
@@ -1382,7 +1406,13 @@ def without_ordinary_words(
         heading = isinstance(m.field, int) and (
             texts.get(m.field, "").strip() == span or _table_cell(texts[m.field], m)
         )
-        if (capitals or heading) and span.lower() != span and country_code(span) is None:
+        opener = (
+            " " not in span
+            and span[1:].islower()
+            and m.field in texts
+            and opens_sentence(texts[m.field], m.start)
+        )
+        if (capitals or heading or opener) and span.lower() != span and country_code(span) is None:
             if lower is None:
                 lower = {w for _, t in fields for w in _LOWER_WORD.findall(t)}
             if all(w in lower for w in span.lower().split()):  # linear: no phrase search

@@ -176,13 +176,30 @@ def test_an_opener_confirmed_elsewhere_or_shaped_as_a_name_stays(enricher: Enric
 
 
 def test_a_surname_starting_a_sentence_is_confirmed_by_the_full_name() -> None:
-    body = "President Donald Trump was flown to hospital. Trump walked to the helicopter."
-    full = span(body, "Donald Trump", "PERSON")
-    start = body.rindex("Trump")
-    last = clean_span(body, start, start + len("Trump"), "PERSON", 0)
+    # "rice" is an ordinary word, so "Rice" opening a sentence is in doubt until the full
+    # name confirms it
+    body = "Secretary Condoleezza Rice flew to Kabul. Rice walked to the helicopter."
+    full = span(body, "Condoleezza Rice", "PERSON")
+    start = body.rindex("Rice")
+    last = clean_span(body, start, start + len("Rice"), "PERSON", 0)
     assert full is not None and last is not None and last.doubt == "opener"
     entities = build_entities([full, last], 1, limit=10)
-    assert [(e.name, e.count) for e in entities] == [("Donald Trump", 2)]
+    assert [(e.name, e.count) for e in entities] == [("Condoleezza Rice", 2)]
+
+
+@pytest.mark.parametrize(
+    ("body", "word"),
+    [
+        ("Airbus has been given the go-ahead to develop a new jet.", "Airbus"),
+        ("Kafelnikov had pulled out of last week's tournament with a rib injury.", "Kafelnikov"),
+        ("Kashmir separatist leader Syed Ali Shah Geelani was prevented from leading a march.",
+         "Kashmir"),
+    ],
+)  # fmt: skip
+def test_a_name_that_is_no_ordinary_word_may_open_a_brief(body: str, word: str) -> None:
+    m = span(body, word, "ORG")
+    assert m is not None and m.doubt is None
+    assert [e.name for e in build_entities([m], 1, limit=10)] == [word]
 
 
 # -- Tickers and symbols are not entities -----------------------------------------------------
@@ -865,6 +882,23 @@ def test_ordinary_words_in_capitals_or_as_headings_are_not_names() -> None:
     kept = [m.text for m in without_ordinary_words(mentions, fields)]
     # "build", "grow", "smell receptors" are written lower-case too; "scale" is not
     assert kept == ["SCALE", "NASA", "WHO"]
+
+
+def test_a_sentence_s_first_word_the_article_writes_in_lower_case_is_no_name() -> None:
+    fields: list[tuple[FieldRef, str]] = [
+        (0, "A hunter has bubonic plague. Bubonic is the most common form of plague."),
+        (1, "Separately, Kafelnikov pulled out. Kafelnikov is injured, his coach said."),
+    ]
+    bubonic = fields[0][1].index("Bubonic")
+    kafelnikov = fields[1][1].index("Kafelnikov is")
+    mentions = [RawMention(0, bubonic, bubonic + 7, "Bubonic", "PERSON", False),
+                RawMention(1, kafelnikov, kafelnikov + 10, "Kafelnikov", "PERSON", False)]  # fmt: skip
+    assert [m.text for m in without_ordinary_words(mentions, fields)] == ["Kafelnikov"]
+    # an adverb or an -ing form opening a sentence is in doubt though it is not listed
+    for text, word in [("Symbolically, the vote mattered.", "Symbolically"),
+                       ("Parrying an attack is a major moment.", "Parrying")]:  # fmt: skip
+        m = span(text, word, "PERSON")
+        assert m is not None and m.doubt == "opener", text
 
 
 @pytest.mark.parametrize(
