@@ -148,16 +148,16 @@ def _field_name(ref: FieldRef) -> str:
     return ref if isinstance(ref, str) else f"paragraph {ref}"
 
 
-# A wire dateline opening a paragraph: a place in capitals, perhaps its region or country, then
-# a date, a news agency or a dash ("MOSCOW, Nov 25 (Reuters) -", "WASHINGTON (AP) -",
-# "CHISINAU, Moldova 1996-08-31"). Its names are places whatever the model says (it types a
-# capitalised town it does not know as an organisation).
-# The date's month is a month's name or abbreviation: "SEATTLE 9 Baltimore 6" is a score line,
-# its names teams.
+# A month's name or abbreviation, as a dateline writes it.
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 )
+# A wire dateline opening a paragraph: a place in capitals, perhaps its region or country, then
+# a date, a news agency or a dash ("MOSCOW, Nov 25 (Reuters) -", "WASHINGTON (AP) -",
+# "CHISINAU, Moldova 1996-08-31"). Its names are places whatever the model says (it types a
+# capitalised town it does not know as an organisation). The date names a month: "SEATTLE 9
+# Baltimore 6" is a score line, its names teams.
 _DATELINE = re.compile(
     r"(?P<place>[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,3}) ?(?:, (?:[A-Z][\w.'-]+ ?){1,3})?"
     rf"(?=(?:, )?(?:\d{{4}}-\d\d-\d\d\b|\d{{1,2}} {_MONTH}\b|{_MONTH}\.? \d{{1,2}}\b"
@@ -230,8 +230,7 @@ _SIDE = r"[A-Z][^\d\n():]{0,40}?(?: \([^()\n\d]{1,30}\))?"
 _SCORE_LINE = re.compile(
     rf"(?P<a>{_SIDE}) \d{{1,3}} (?P<b>{_SIDE}) ?\d{{1,3}}(?: \([^()\n]{{1,40}}\))?(?: ?\.)?"
 )
-
-
+# A club's mark in brackets after its name, not a country: "Rad (B)", "Mladost (BJ)".
 _CLUB_MARK = re.compile(r" ?[A-Z]{1,3} ?\)")
 
 

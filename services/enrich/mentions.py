@@ -1053,9 +1053,9 @@ def propagate(
     # In the headline, only names found outside it are looked for ("NASA", not "NASA Picks").
     doubtful = any(m.doubt == "headline" for m in mentions)
     title_scanner = FormScanner(f for f in usable if f in sure) if doubtful else scanner
+    texts = dict(fields)
     # A headline in capitals writes the body's names in capitals ("GASCOIGNE" for Gascoigne).
-    title = dict(fields).get("title", "")
-    shouts = {f.upper(): f for f in usable if f in sure} if shouted(title) else {}
+    shouts = {f.upper(): f for f in usable if f in sure} if shouted(texts.get("title", "")) else {}
     if shouts:
         title_scanner = FormScanner(shouts)
     hits: list[tuple[FieldRef, int, int, str]] = []
@@ -1084,7 +1084,6 @@ def propagate(
         return []
     budget.check("propagate: lower-case words")
     common = _appear_lower({form for *_, form in hits}, fields, cuts)
-    texts = dict(fields)
     out: list[RawMention] = []
     for ref, s, e, form in hits:
         if form in common:
