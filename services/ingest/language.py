@@ -21,7 +21,14 @@ short or too mixed to tell.
   language. With no hint, a short text gets lingua's best guess when its support is
   ``SHORT_CONFIDENCE`` (for English ``SHORT_ENGLISH``: lingua gave English that much support
   for none of 781 texts in 66 other languages, spaCy's example sentences). Anything else is
-  None: unknown."""
+  None: unknown.
+* Before lingua, a chunk is screened for plain English (``plainly_english``): at least
+  ``PLAIN_MIN_WORDS`` words, ``PLAIN_ENGLISH`` of them from ``ENGLISH_ONLY``, common English
+  words that no other language spaCy knows lists among its stop words. Such a chunk is English
+  with confidence 1.0, and lingua does not read it (lingua was most of ingest's time). On 3,766
+  chunks of BBC stories and AG News rows the share's 10th percentile is 0.09 and its median
+  0.18; the most any other language's text reached (spaCy's example sentences, 60 languages)
+  is 0.02. A chunk the screen does not pass goes to lingua, as before."""
 
 from __future__ import annotations
 
@@ -50,6 +57,26 @@ NON_LATIN = frozenset({
 })  # fmt: skip
 EITHER_SCRIPT = frozenset({"sr"})
 
+PLAIN_ENGLISH = 0.08  # share of ENGLISH_ONLY words that makes a chunk plainly English
+PLAIN_MIN_WORDS = 20  # ...among at least this many words...
+PLAIN_DISTINCT = 5  # ...and this many different ones (not "if" and "while" in code)
+#: Common English words that are in no other language's stop-word list in spaCy 3.8 (60
+#: languages): the most frequent of them in BBC stories and AG News rows, 97% of their uses.
+#: "to", "in", "is", "of", "and", "also", "was" are not here: Polish, Dutch, German and others
+#: list them.
+ENGLISH_ONLY = frozenset(
+    """
+    about across after again against almost already although always among another any around
+    back because become been before behind being between both but can could did does done down
+    during each eight enough ever every few first five former four from full further get give
+    him his how however if its just keep last least less made make might more move much must
+    name never next nine not now off only other our out own part put really say several she
+    should show side since some something still such than that the their them then there these
+    they third this those three through too top two until up used using very well were what
+    when where whether which while who why with within without would yet you your
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+_WORD = re.compile(r"[^\W\d_]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _LATIN = re.compile(r"[A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
 
@@ -87,6 +114,21 @@ def mostly_latin(text: str) -> bool:
     return n == 0 or 2 * len(_LATIN.findall(text)) >= n
 
 
+def plainly_english(chunk: str) -> bool:
+    """Whether ``chunk`` is plainly English: mostly Latin letters, ``PLAIN_MIN_WORDS`` words or
+    more, at least ``PLAIN_ENGLISH`` of them ``ENGLISH_ONLY`` words, ``PLAIN_DISTINCT`` of
+    those different."""
+    words = _WORD.findall(chunk.lower())
+    if len(words) < PLAIN_MIN_WORDS:
+        return False
+    english = [word for word in words if word in ENGLISH_ONLY]
+    return (
+        len(english) >= PLAIN_ENGLISH * len(words)
+        and len(set(english)) >= PLAIN_DISTINCT
+        and mostly_latin(chunk)
+    )
+
+
 def _fits_script(hint: str, text: str) -> bool:
     return hint in EITHER_SCRIPT or (hint in NON_LATIN) != mostly_latin(text)
 
@@ -117,17 +159,27 @@ def support(texts: Sequence[str]) -> Support:
             continue
         total_letters += n
         read.append(chunk)
-        values = _detector().compute_language_confidence_values(chunk)
-        for value in values:
-            if value.value > 0:
-                code = str(value.language.iso_code_639_1.name.lower())
-                totals[code] = totals.get(code, 0.0) + n * value.value
-        if values:
-            tops.append((str(values[0].language.iso_code_639_1.name.lower()), values[0].value))
+        confidences = _confidences(chunk)
+        for code, value in confidences:
+            totals[code] = totals.get(code, 0.0) + n * value
+        if confidences:
+            tops.append(confidences[0])
         if _agreed(tops):
             break
     shares = {code: total / total_letters for code, total in totals.items()}
     return Support(shares, total_letters, "\n".join(read))
+
+
+def _confidences(chunk: str) -> list[tuple[str, float]]:
+    """(ISO 639-1 code, confidence) for the languages ``chunk`` may be in, the likeliest first:
+    English alone for a plainly English chunk, else lingua's (those above 0)."""
+    if plainly_english(chunk):
+        return [("en", 1.0)]
+    return [
+        (str(value.language.iso_code_639_1.name.lower()), value.value)
+        for value in _detector().compute_language_confidence_values(chunk)
+        if value.value > 0
+    ]
 
 
 def _agreed(tops: list[tuple[str, float]]) -> bool:

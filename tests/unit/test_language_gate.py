@@ -15,6 +15,7 @@ from newsflow.schemas import EnrichedArticle, ModelInfo, NormalizedArticle, RawA
 from newsflow.services.budget import Budget
 from newsflow.services.enrich.enrich import Enricher, english_only
 from newsflow.services.enrich.handler import EnrichHandler
+from newsflow.services.ingest import language
 from newsflow.services.ingest.html import parse_html
 from newsflow.services.ingest.language import identify
 from newsflow.services.ingest.normalise import normalise_article
@@ -148,6 +149,43 @@ def test_a_mixed_text_takes_a_hint_only_for_a_language_in_it() -> None:
     assert identify(texts, "de") == "de"
     assert identify(texts, "en") == "en"
     assert identify(texts, "fr") is None  # no French in it
+
+
+def test_plain_english_is_told_without_lingua(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each chunk of the English story passes the screen: lingua is not asked.
+    def no_lingua() -> None:
+        raise AssertionError("lingua was asked")
+
+    monkeypatch.setattr(language, "_detector", no_lingua)
+    assert identify([ENGLISH[0], *ENGLISH[1]]) == "en"
+    assert language.support([ENGLISH[0], *ENGLISH[1]]).shares == {"en": 1.0}
+
+
+@pytest.mark.parametrize(
+    "chunk",
+    [
+        " ".join(GERMAN[1]),
+        " ".join(FRENCH[1]),
+        # English words in another script's text are not plain English
+        "서울시는 내년 상반기부터 심야 자율주행 버스 노선을 세 개 더 늘린다고 밝혔다. " * 3
+        + "The city said that it would add three routes, which were tested for a year.",
+        # code: English keywords, few different ones
+        "E580: :endif ohne :if E581: :else ohne :if E582: :elseif ohne :if E583: Mehrere "
+        ":else E584: :elseif nach :else E585: :while/:for Schachtelung zu tief :if :while",
+        "The Sun sets, Red Sox win",  # too short to screen: lingua decides
+    ],
+    ids=["de", "fr", "ko+en", "code", "short"],
+)
+def test_the_screen_passes_only_plain_english(chunk: str) -> None:
+    assert not language.plainly_english(chunk)
+
+
+def test_the_screen_passes_plain_english() -> None:
+    # two paragraphs, a chunk as support() cuts them (about 300 characters)
+    assert language.plainly_english(" ".join(ENGLISH[1][:2]))
+    assert language.plainly_english(" ".join(ENGLISH[1][2:]))
+    assert language.plainly_english(" ".join(MIXED[1][:2]))
+    assert not language.plainly_english(" ".join(MIXED[1][2:]))
 
 
 def test_the_page_declares_its_language_in_the_head_too() -> None:
