@@ -366,14 +366,15 @@ class Enricher:
         is 10-15% faster on news-length articles. May raise whatever the model raises. An
         article the English models are not for (``english_only``) is not piped: no mentions."""
         per_article = [[] if english_only(a) else _fields(a) for a in articles]
-        docs = chain.from_iterable(
-            self.nlp.pipe(texts, batch_size=len(texts))
-            for texts in _minibatches([f for fields in per_article for f in fields])
-        )
-        return [
-            [m for ref, text in fields for m in _model_mentions(next(docs), text, ref)]
-            for fields in per_article
-        ]
+        with self.nlp.memory_zone():  # see _ner
+            docs = chain.from_iterable(
+                self.nlp.pipe(texts, batch_size=len(texts))
+                for texts in _minibatches([f for fields in per_article for f in fields])
+            )
+            return [
+                [m for ref, text in fields for m in _model_mentions(next(docs), text, ref)]
+                for fields in per_article
+            ]
 
     def enrich(
         self,
@@ -411,18 +412,24 @@ class Enricher:
 
     def _ner(self, fields: list[tuple[FieldRef, str]], budget: Budget) -> list[RawMention]:
         """The model's mentions, cleaned, field by field as the docs come out of the pipe
-        (a doc is dropped once its mentions are taken)."""
-        docs = chain.from_iterable(
-            self.nlp.pipe(texts, batch_size=len(texts)) for texts in _minibatches(fields)
-        )
+        (a doc is dropped once its mentions are taken). In spaCy's memory zone: the strings
+        and lexemes of words the vocabulary did not know are freed when it ends, so a
+        long-running worker's memory does not grow with every new name and number it reads
+        (without it: +29 MB over 3,740 stories, 57,000 -> 76,000 strings, and growing)."""
         mentions: list[RawMention] = []
-        for ref, text in fields:
-            try:
-                doc = next(docs)
-            except Exception as exc:  # the model failing on this article's text
-                raise EnrichFailed(f"NER failed: {type(exc).__name__}: {str(exc)[:300]}") from exc
-            budget.check(f"NER of {_field_name(ref)}")
-            mentions.extend(_model_mentions(doc, text, ref))
+        with self.nlp.memory_zone():
+            docs = chain.from_iterable(
+                self.nlp.pipe(texts, batch_size=len(texts)) for texts in _minibatches(fields)
+            )
+            for ref, text in fields:
+                try:
+                    doc = next(docs)
+                except Exception as exc:  # the model failing on this article's text
+                    raise EnrichFailed(
+                        f"NER failed: {type(exc).__name__}: {str(exc)[:300]}"
+                    ) from exc
+                budget.check(f"NER of {_field_name(ref)}")
+                mentions.extend(_model_mentions(doc, text, ref))
         return mentions
 
     def _assemble(

@@ -255,3 +255,29 @@ def test_places_carry_their_geonames_id_and_a_citys_coordinates(enricher: Enrich
     assert (france.geonames_id, france.latitude, france.longitude) == (3017382, None, None)
     assert places["Texas"].geonames_id == 4736286  # a US state
     assert all(e.geonames_id is None for e in article.entities if e.type == "PERSON")
+
+
+def test_a_long_running_worker_does_not_keep_every_new_word(enricher: Enricher) -> None:
+    """The words of an article the vocabulary did not know are freed after it (spaCy's memory
+    zone): a worker reading news for months would otherwise keep every name and number."""
+    strings = enricher.nlp.vocab.strings
+
+    people = ["Quellbrandt", "Morvatsky", "Endrigast", "Tolvaneri", "Brakesund", "Ulvermoor"]
+
+    def story(k: int) -> NormalizedArticle:
+        name = people[k]
+        return normalise_payload(
+            f"Minister {name} resigns\n\nJan {name}, who led the Social Democrats since "
+            f"{1990 + k}, said on Monday in Oslo that he would step down. {name} told "
+            f"reporters he was proud of his record.".encode()
+        )
+
+    before = len(strings)
+    batch = enricher.enrich_many([story(k) for k in range(5)])
+    single = enricher.enrich(story(5))
+    assert len(strings) == before
+    # the names were read all the same, from text copied out of the zone
+    found = [
+        {e.name for e in a.entities} for a in [*batch, single] if isinstance(a, EnrichedArticle)
+    ]
+    assert [f"Jan {name}" in names for name, names in zip(people, found, strict=True)] == [True] * 6
