@@ -84,12 +84,13 @@ async def burst(workers: Workers, payloads: list[bytes]) -> dict[str, Any]:
 
 
 def children_rss(pid: int) -> dict[str, float]:
-    """Peak RSS (MB) of the worker's child processes (``--service all`` runs one per stage)."""
-    out = {}
+    """Peak RSS (MB) of the worker's child processes by stage (``--service all`` runs one
+    ingest process and one or more enrich processes: the largest of a stage's)."""
+    out: dict[str, float] = {}
     for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
         cmd = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
         name = cmd[cmd.index(b"--service") + 1].decode() if b"--service" in cmd else child
-        out[name] = round(proc_stats(int(child))[0], 1)
+        out[name] = max(out.get(name, 0.0), round(proc_stats(int(child))[0], 1))
     return out
 
 

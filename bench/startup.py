@@ -70,12 +70,16 @@ def _done(events: list[dict[str, Any]], config: str) -> bool:
 
 
 def phases(events: list[dict[str, Any]], config: str, started: float) -> dict[str, Any]:
-    """Seconds of each phase per stage (from its ``worker_ready`` line), and from the start of
-    the command to ready and to the first message handled."""
+    """Seconds of each phase per stage (from its ``worker_ready`` line; of a stage run in
+    several processes, the last ready), and from the start of the command to ready and to the
+    first message handled."""
     out: dict[str, Any] = {}
     for event in events:
         if event.get("event") == "worker_ready":
-            out[event["service"]] = {p: event.get(f"{p}_s") for p in PHASES}
+            mine = {p: event.get(f"{p}_s") for p in PHASES}
+            before = out.get(event["service"])
+            if before is None or (mine.get("ready") or 0) >= (before.get("ready") or 0):
+                out[event["service"]] = mine
     ready = [e["t"] for e in events if e.get("event") == "worker_ready"]
     first = _first_handled(events, LAST[config])
     out["command_to_ready"] = round(max(ready) - started, 2) if ready else None

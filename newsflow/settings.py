@@ -273,6 +273,13 @@ class Settings(BaseSettings):
         "set 0.0.0.0 (deploy ConfigMap) so the kubelet and Prometheus reach them.",
     )
     web_port: int = Field(default=6066, ge=1024, le=65535)
+    enrich_processes: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="Enrich processes `worker --service all` starts beside its ingest process; "
+        "unset: one per core the process may use, at most `partitions`.",
+    )
     data_dir: Path = Field(default=Path(tempfile.gettempdir()) / "newsflow")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -62,8 +62,8 @@ def worker(
     web_port: Annotated[
         int | None,
         typer.Option(
-            help=env_help("Port of /healthz, /readyz and /metrics (enrich takes the next one "
-                          "under --service all).", "NEWSFLOW_WEB_PORT", 6066)
+            help=env_help("Port of /healthz, /readyz and /metrics (the enrich processes take "
+                          "the next ones under --service all).", "NEWSFLOW_WEB_PORT", 6066)
         ),
     ] = None,
 ) -> None:  # fmt: skip
@@ -72,15 +72,13 @@ def worker(
         check_port(web_port, "--web-port")
     settings = settings_for(bootstrap)
     base = web_port or settings.web_port
-    _check_web_ports(settings, [base, base + 1] if service is ServiceChoice.all else [base])
     if service is ServiceChoice.all:
-        from newsflow.supervisor import run_all  # noqa: PLC0415  # only this command needs it
+        from newsflow.supervisor import run_all, supervised  # noqa: PLC0415  # only this command
 
-        argv = {
-            s: worker_command(s, bootstrap=settings.bootstrap_servers, web_port=base + i)
-            for i, s in enumerate(("ingest", "enrich"))
-        }
-        raise typer.Exit(run_all(settings, argv))  # type: ignore[arg-type]  # keys are Service
+        argv = supervised(settings, base)
+        _check_web_ports(settings, list(range(base, base + len(argv))))
+        raise typer.Exit(run_all(settings, argv))
+    _check_web_ports(settings, [base])
     from newsflow.worker import run_worker  # noqa: PLC0415  # faust: only a worker imports it
 
     try:

@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _free_ports(count: int) -> int:
-    """A port p with p .. p+count-1 free: ``worker --service all`` gives enrich p+1, and a taken
-    p+1 ended that child at start (a fault test then waited out its timeout)."""
+    """A port p with p .. p+count-1 free: ``worker --service all`` gives its enrich processes
+    p+1 on, and a taken p+1 ended that child at start (a fault test then waited out its timeout)."""
     for _ in range(50):
         port = free_port()
         try:
@@ -62,7 +62,8 @@ class Pipeline:
         """``newsflow worker`` as a process; with ``fault``, the same worker with that fault
         injected (tests/integration/faulty_worker.py)."""
         log = self.logdir / f"worker-{service}-{len(self.procs)}.log"
-        port = _free_ports(2 if service == "all" else 1)
+        enrich = int(self.env.get("NEWSFLOW_ENRICH_PROCESSES", "1"))
+        port = _free_ports(1 + enrich if service == "all" else 1)
         module = "newsflow" if fault is None else ("tests.integration.faulty_worker", fault)
         cmd = worker_command(service, web_port=port, module=module)
         with log.open("ab") as out:  # the child keeps its own copy of the descriptor
@@ -175,6 +176,9 @@ def make_pipeline(bootstrap: str, tmp_path: Path) -> Pipeline:
         "NEWSFLOW_HEARTBEAT_INTERVAL": "0.5",
         "NEWSFLOW_REBALANCE_TIMEOUT": session,
         "NEWSFLOW_WEB_HOST": "127.0.0.1",
+        # one enrich process under `--service all` (its default is one per core): the fault
+        # tests count one enrich worker's crashes; test_pipeline runs two on purpose
+        "NEWSFLOW_ENRICH_PROCESSES": "1",
     }
     settings = Settings(
         bootstrap_servers=bootstrap,

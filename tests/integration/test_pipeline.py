@@ -6,6 +6,8 @@ import asyncio
 import hashlib
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import orjson
@@ -109,6 +111,48 @@ def test_stages_run_as_separate_workers_and_keys_are_article_ids(pipeline: Pipel
     assert len(ids) == 1
     assert {EnrichedArticle.model_validate_json(v).article_id for v in enriched} == ids
     assert pipeline.stop_all() == [0, 0]
+
+
+def _ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:  # not listening yet, or 503 (urllib's HTTPError is an OSError)
+        return False
+
+
+def test_all_with_two_enrich_processes_shares_the_work(pipeline: Pipeline) -> None:
+    """``NEWSFLOW_ENRICH_PROCESSES=2``: ``worker --service all`` starts ingest and two enrich
+    processes, one consumer group: each enrich process handles some of the articles, and every
+    article comes out once."""
+    pipeline.env["NEWSFLOW_ENRICH_PROCESSES"] = "2"
+    worker = pipeline.start_worker("all")
+    base = pipeline.ports[worker.pid]
+    deadline = time.monotonic() + 90
+    for port in (base + 1, base + 2):  # both enrich processes in the group, partitions shared
+        while not _ready(port):
+            assert worker.poll() is None and time.monotonic() < deadline, pipeline.logs()
+            time.sleep(0.2)
+    payloads = [
+        f"Harbour story {k}\n\nDock workers in Rotterdam met on day {k} of the strike, the FNV "
+        f"union said, as ships waited in the North Sea.".encode()
+        for k in range(40)
+    ]  # 40 articles, 40 ids: each of the 4 partitions gets some
+    assert pipeline.produce(payloads) == len(payloads)
+    enriched = pipeline.collect(pipeline.settings.topics.enriched, len(payloads))
+    assert len(enriched) == len(payloads), pipeline.logs()
+    ids = {EnrichedArticle.model_validate_json(v).article_id for v in enriched}
+    assert len(ids) == len(payloads)
+    handled = []
+    for port in (base + 1, base + 2):  # the two enrich processes' /metrics
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            text = response.read().decode()
+        line = 'newsflow_messages_total{outcome="published",stage="enrich"} '
+        handled.append(sum(float(row.split()[-1]) for row in text.splitlines()
+                           if row.startswith(line)))  # fmt: skip
+    assert sum(handled) >= len(payloads), handled  # at least once: a rebalance may repeat some
+    assert min(handled) > 0, handled
+    assert pipeline.stop_all() == [0]
 
 
 def test_cli_produce_and_consume(pipeline: Pipeline, samples: Path) -> None:

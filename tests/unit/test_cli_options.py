@@ -16,6 +16,7 @@ from newsflow.cli.options import parse_at
 from newsflow.corpus import corpus, costly, long_report, sized_article, sized_corpus
 from newsflow.procs import worker_command
 from newsflow.settings import Settings, Topics
+from newsflow.supervisor import cores, enrich_processes, supervised
 
 
 def test_topic_short_names_resolve_and_other_names_pass_through() -> None:
@@ -37,6 +38,24 @@ def test_worker_command() -> None:
     ]  # fmt: skip
     faulty = worker_command("enrich", module=("tests.integration.faulty_worker", "crash_agent"))
     assert faulty[1:5] == ["-m", "tests.integration.faulty_worker", "crash_agent", "worker"]
+
+
+def test_service_all_starts_ingest_and_the_enrich_processes() -> None:
+    one = supervised(Settings(bootstrap_servers="h:1", enrich_processes=1), 7000)
+    assert list(one) == ["ingest", "enrich"]
+    # unset: one per core, at most the partitions
+    assert enrich_processes(Settings()) == max(1, min(cores(), 4))
+    assert enrich_processes(Settings(partitions=1)) == 1
+    assert len(supervised(Settings(partitions=1), 7000)) == 2
+    three = supervised(Settings(bootstrap_servers="h:1", enrich_processes=3), 7000)
+    assert list(three) == ["ingest", "enrich", "enrich-2", "enrich-3"]
+    assert [argv[argv.index("--service") + 1] for argv in three.values()] == [
+        "ingest", "enrich", "enrich", "enrich",
+    ]  # fmt: skip
+    assert [argv[argv.index("--web-port") + 1] for argv in three.values()] == [
+        "7000", "7001", "7002", "7003",
+    ]  # fmt: skip
+    assert all(argv[argv.index("--bootstrap") + 1] == "h:1" for argv in three.values())
 
 
 def test_the_synthetic_corpora_keep_their_bytes() -> None:
