@@ -90,6 +90,23 @@ def test_world_code_prefers_politics_unless_clearly_outweighed() -> None:
         "16000000"
     )
     assert code("nothing to see") == "11000000"
+    # a government's school plans: education words four times the politics words, still politics
+    assert (
+        code(
+            "the education secretary said schools teachers and pupils would face new rules on "
+            "truancy as head teachers and parents of pupils who skip school and college lessons "
+            "were warned by the government"
+        )
+        == "11000000"
+    )
+    # an outbreak the ministry comments on: health words six times the politics words, health
+    assert (
+        code(
+            "health officials said the hospital treated patients for bubonic plague and doctors "
+            "warned of an epidemic as the disease spread and a vaccine was sent by the ministry"
+        )
+        == "07000000"
+    )
 
 
 def test_shipped_tagger_keeps_a_politics_story_with_health_words_politics() -> None:
