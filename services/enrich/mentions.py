@@ -279,6 +279,29 @@ _PRODUCT_BEFORE = re.compile(
 )
 
 
+# A work's kind right before its title: the title is a work's ("comedy Sideways", "his debut
+# film Garden State", "the album Confessions", "Bizet's opera Carmen"). Not after "in/at/after
+# the" (a sentence that runs on: "in the film Smith plays a spy"); not "hit", "show", "play" or
+# "single", which are verbs or adjectives as often.
+_WORK_BEFORE = re.compile(
+    r"(?<![\w-])(?:film|movie|comedy|drama|documentary|biopic|sitcom|musical|novel|album|song"
+    r"|opera|ballet|TV show|TV series|TV drama|radio show|radio programme|game show) $"
+)
+_RUNS_ON = re.compile(
+    r"\b(?:(?:in|at|after|during|from|of)\s+the\s+(?:\w+\s+)?|best\s+(?:\w+\s+)?)\w+ $", re.I
+)  # "in the film Smith plays a spy"; an award: "a best film Oscar"
+# What an organisation is, right before its name: "blog analysis firm Technorati", "parts maker
+# Robert Bosch", "new publishers Sega", "oil giant Shell", "Companies such as Blinkx", "the
+# band Keane". Not a maker of films or policy (people), nor a developer (of property, too),
+# nor a broker ("Bombay broker Dinesh Walji"; "analyst at brokers Jefferies" is a firm).
+_ORG_BEFORE = re.compile(
+    r"(?<![\w-])(?:firm|firms|company|[Cc]ompanies such as|[Ff]irms such as|group|giant"
+    r"|publishers|retailer|brokers|insurer|carmaker|chipmaker|drugmaker|conglomerate|start-up|startup|operator|chain"
+    r"|band|record label|analysts|(?:car|chip|drug|parts|games?|phone|handset|steel|aircraft"
+    r"|plane|toy|software|computer|tyre|tire|truck|engine|camera|mobile phone) ?makers?) $"
+)
+
+
 def context_label(text: str, start: int, end: int) -> EntityType | None:
     """The type the words around ``text[start:end]`` give a name, or None: a role or title
     just before it (a person), an age or an appositive after it ("Assange, 48,", "X, the
@@ -289,9 +312,11 @@ def context_label(text: str, start: int, end: int) -> EntityType | None:
     before = text[max(0, start - 40) : start]
     role = before.rstrip().rpartition(" ")[2].rstrip(".").casefold()
     full = " " in text[start:end]
-    if (before.endswith(" ") and role in ROLES and (role in HONORIFICS or full)) or (
-        before.endswith(", ") and role.rstrip(",") in ROLES and full
-    ):  # "President Putin", "Syria's UN ambassador, Bashar Al Jaafari"
+    if (
+        (before.endswith(" ") and role in ROLES and (role in HONORIFICS or full))
+        or (before.endswith(", ") and role.rstrip(",") in ROLES and full)
+        or (before.endswith(" ") and role in _DESCRIPTORS and before[-len(role) - 1 :].islower())
+    ):  # "President Putin", "Syria's UN ambassador, Bashar Al Jaafari", "Reggae star Sizzla"
         return "PERSON"
     thing = _place_or_thing(text, start, end, before)
     if thing is not None:
@@ -300,6 +325,7 @@ def context_label(text: str, start: int, end: int) -> EntityType | None:
     of_it = before.endswith(" of ")  # "the party of Massoud Barzani said that it"
     if (
         _club(text, start, end, before)  # "Liverpool manager Rafael Benitez": the club
+        or _ORG_BEFORE.search(before)
         or _COMPANY_AFTER.match(text, end)
         or (not of_it and _COMPANY_CUE_AFTER.match(text, end))
         or (not owner and _COMPANY_CUE_BEFORE.search(before))
@@ -328,7 +354,15 @@ def _place_or_thing(text: str, start: int, end: int, before: str) -> EntityType 
         or (town and country_code(town.group(1)) and _country_or_state(text[start:end]))
     ):
         return "GPE"
-    return "PRODUCT" if _PRODUCT_BEFORE.search(before) else None
+    if _PRODUCT_BEFORE.search(before):
+        return "PRODUCT"
+    if (
+        _WORK_BEFORE.search(before)
+        and not _RUNS_ON.search(before)
+        and text[end : end + 2] not in _POSSESSIVE_STARTS  # "a musical Rubik's cube"
+    ):
+        return "WORK_OF_ART"
+    return None
 
 
 def _country_or_state(name: str) -> bool:
@@ -830,8 +864,11 @@ def _cue(text: str, start: int, end: int, label: str) -> EntityType | None:
     if label not in {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"}:
         return None
     kind = context_label(text, start, end)
-    if kind is None or kind == label or country_named(text[start:end]) is not None:
+    span = text[start:end]
+    if kind is None or kind == label or country_named(span) is not None:
         return None
+    if demonym_country(span) is not None or span in _PEOPLES:
+        return None  # "his song Irish Son": the model's span is the nationality, not the title
     if kind == "GPE" and label in {"LOC", "FAC", "NORP"}:
         return None  # a place already, or "the Kurdish region"
     return kind

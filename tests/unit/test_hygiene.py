@@ -295,6 +295,28 @@ def test_a_person_is_a_person_by_role_age_or_appositive(enricher: Enricher) -> N
         # not a kind that names companies too, nor one a sentence runs on from
         ("The carrier Lufthansa cut 200 flights.", "Lufthansa", "ORG", "ORG"),
         ("After the game Smith said he was happy.", "Smith", "PERSON", "PERSON"),
+        # what an organisation is, right before its name
+        ("According to blog analysis firm Technorati, blogs double yearly.", "Technorati",
+         "GPE", "ORG"),
+        ("It bought a stake in car parts maker Robert Bosch last year.", "Robert Bosch",
+         "PERSON", "ORG"),
+        ("Companies such as Blinkx already do the same.", "Blinkx", "GPE", "ORG"),
+        ("C-Murder, a former member of rap group Tru, was filmed.", "Tru", "PERSON", "ORG"),
+        # ...but not a person's trade: a film maker, a broker
+        ("said film maker Michael Moore on Monday", "Michael Moore", "PERSON", "PERSON"),
+        ("But Bombay broker Dinesh Walji said selling will slow.", "Dinesh Walji", "PERSON",
+         "PERSON"),
+        # what a person is, lower case, right before a one-word name
+        ("Reggae star Sizzla has been jailed in Jamaica.", "Sizzla", "GPE", "PERSON"),
+        # a work's kind right before its title
+        ("Modest wine country comedy Sideways won the prize.", "Sideways", "GPE", "WORK_OF_ART"),
+        ("Foxx won for the film Ray, about Ray Charles.", "Ray", "PERSON", "WORK_OF_ART"),
+        ("a film version of Bizet's opera Carmen opened", "Carmen", "PERSON", "WORK_OF_ART"),
+        # ...not an award, a sentence running on, an owner, or a nationality cut from a title
+        ("He cannot win a best film Oscar this year.", "Oscar", "PERSON", "PERSON"),
+        ("In the film Smith plays a spy.", "Smith", "PERSON", "PERSON"),
+        ("Rifkin likened it to a musical Rubik's cube.", "Rubik", "PERSON", "PERSON"),
+        ("He complained about his song Irish Son.", "Irish", "NORP", "NORP"),
     ],
 )  # fmt: skip
 def test_the_words_around_a_name_say_what_it_names(
