@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 from itertools import pairwise
 from typing import TypeVar
@@ -129,6 +130,73 @@ class _Endings:
         return [self._longs[i] for i in self._fits(name) if not self._extended[i]]
 
 
+# British political parties by every name news gives them, noun or adjective ("the Tories",
+# "Tory MPs", "the Conservatives", "Lib Dems"): one organisation each. The model typed them
+# NORP ("Tories", "Liberal Democrats") or PERSON ("Lib Dems"), and each form was an entity of
+# its own (an editor's review: 4 entities for one party in one story). US parties are left as
+# the model types them: "Democrats" and "Republicans" are nationality-like groups in CoNLL.
+PARTIES: dict[str, tuple[str, ...]] = {
+    "conservative party": ("conservatives", "conservative", "tories", "tory", "tory party",
+                           "conservative party"),
+    "labour party": ("labour", "labour party", "new labour"),
+    "liberal democrats": ("liberal democrats", "liberal democrat", "lib dems", "lib dem",
+                          "libdems", "liberal democrat party"),
+    "uk independence party": ("ukip", "uk independence party"),
+    "scottish national party": ("snp", "scottish national party"),
+    "plaid cymru": ("plaid cymru", "plaid"),
+}  # fmt: skip
+_PARTY_OF = {alias: party for party, aliases in PARTIES.items() for alias in aliases}
+# Words the model's span sometimes runs on to after a party's name ("Lib Dem MPs").
+_PARTY_MEMBERS = frozenset({"mp", "mps", "msp", "msps", "am", "ams", "mep", "meps"})
+
+
+_WORD_BEFORE = re.compile(r"([A-Z][a-z]+) $")
+
+
+def _party_spans(mentions: list[RawMention], texts: dict[FieldRef, str]) -> list[RawMention]:
+    """A party's name followed by its members' title in one span ("Lib Dem MPs") is the
+    party's name, and one cut short by the model ("the Liberal [Democrats]") is whole; any
+    mention of a party is an organisation's (``PARTIES``)."""
+    out = []
+    for mention in mentions:
+        m = mention
+        text = texts.get(m.field)
+        before = _WORD_BEFORE.search(text, max(0, m.start - 20), m.start) if text else None
+        if before is not None and f"{before.group(1)} {m.text}".casefold() in _PARTY_OF:
+            m = replace(m, start=before.start(1), text=f"{before.group(1)} {m.text}")
+        words = m.text.split()
+        if len(words) > 1 and words[-1].casefold() in _PARTY_MEMBERS:
+            name = " ".join(words[:-1])
+            if name.casefold() in _PARTY_OF:
+                m = replace(m, end=m.start + len(name), text=name)
+        if m.label != "ORG" and m.text.casefold().removeprefix("the ") in _PARTY_OF:
+            m = replace(m, label="ORG")
+        out.append(m)
+    return out
+
+
+def _one_name_per_party(
+    kinds: dict[tuple[str, ...], EntityType],
+    canon: dict[tuple[str, ...], tuple[str, ...]],
+    confirmed: set[tuple[str, ...]],
+    votes: dict[tuple[str, ...], Counter[EntityType]],
+) -> None:
+    """Every name of one party (``PARTIES``) in the article resolves to one of them, in place:
+    its full name if the article writes it, else the form it uses most."""
+    present: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for key in kinds:
+        party = _PARTY_OF.get(" ".join(key).removeprefix("the "))
+        if party is not None:
+            present[party].append(key)
+    for party, keys in present.items():
+        full = tuple(party.split())
+        target = full if full in keys else max(keys, key=lambda k: sum(votes[k].values()))
+        for key in keys:
+            canon[key] = target
+        confirmed.add(target)
+        kinds[target] = "ORG"
+
+
 def build_entities(
     mentions: list[RawMention],
     n_fields: int,
@@ -146,7 +214,7 @@ def build_entities(
     position; otherwise it stays a NORP entity carrying the country's code."""
     if not mentions:
         return []
-    kinds, groups, names, weak = _group(mentions, texts or {})
+    kinds, groups, names, weak = _group(_party_spans(mentions, texts or {}), texts or {})
     if not groups:  # every mention in doubt
         return []
     title_order = _title_order(groups, weak)
@@ -272,6 +340,7 @@ def _group(
             if more and kinds[short] != "PERSON":  # "CLPS" typed PERSON stays the programme
                 kinds[target] = kinds[short]
     _one_name_per_country(kinds, canon, surface)
+    _one_name_per_party(kinds, canon, confirmed, votes)
     kept = [m for m in mentions if canon[_tokens(m.text)] in confirmed]
 
     groups: dict[tuple[str, ...], list[RawMention]] = defaultdict(list)

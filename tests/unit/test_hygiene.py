@@ -1466,3 +1466,28 @@ def test_what_is_said_of_a_company_once_types_all_its_mentions(enricher: Enriche
         )
     )
     assert names["Ruch"].type == "ORG", names["Ruch"]
+
+
+# -- A party is one organisation, by whatever name ----------------------------------------------
+
+
+def test_a_british_party_is_one_organisation_by_all_its_names(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "Tories pledge to cut council tax\n\n"
+        "The Conservatives would halve council tax for pensioners, the Tories said on Monday.\n\n"
+        "Tory leader Michael Howard told activists the Conservative Party would pay for it by "
+        "cutting waste. Labour said the sums did not add up.\n\n"
+        "The Liberal Democrats said the plan was unfair. Lib Dem MPs want a local income tax "
+        "instead, and the Lib Dems will set out their own plans next week.",
+    )
+    parties = [e for e in article.entities if e.name in {
+        "Tories", "Conservatives", "Tory", "Conservative Party", "Labour", "Liberal Democrats",
+        "Lib Dem", "Lib Dems",
+    }]  # fmt: skip
+    assert sorted((e.name, e.type, e.count) for e in parties) == [
+        ("Conservative Party", "ORG", 5),  # Tories (twice), Conservatives, Tory, Conservative Party
+        ("Labour", "ORG", 1),
+        ("Liberal Democrats", "ORG", 3),  # Liberal Democrats, Lib Dem (MPs), Lib Dems
+    ], [(e.name, e.type, e.count) for e in article.entities]
+    assert "Michael Howard" in by_name(article)
