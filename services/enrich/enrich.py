@@ -252,6 +252,42 @@ def _score_sides(text: str) -> list[tuple[int, int]]:
     return sides
 
 
+# A team sheet in a match report: "Exeter: Jones, Hiley, Taylor (Martin 89), Ampadu (Afful 69),
+# Clay. Subs Not Used: Rice, Todd. Goals: Bowyer 35, Dyer 69. Booked: Ben Haim, Hierro." Each
+# item is a player: a surname, or up to three names ("Van Persie", "P Dowd"), a minute after
+# it, a substitute and his minute in brackets. The model typed them at random ("Hiley" GPE,
+# "Moxey" ORG, "Martin 89" LAW, "Clay, Flack" one ORG).
+_PLAYER = r"(?:[A-Z][\w'’.-]*\s){0,2}[A-Z][\w'’-]*"
+_SHEET_ITEM = re.compile(rf"({_PLAYER})(?:\s\d{{1,3}})?(?:\s\(({_PLAYER})\s\d{{1,3}}\))?")
+_SHEET_LABEL = re.compile(r"(?:Subs(?: Not Used)?|Goals|Booked|Sent off|Scorers?|Dismissed)$")
+_SEGMENT = re.compile(r"[^.:;]+")
+
+
+def _team_sheet(text: str) -> list[tuple[int, int]]:
+    """The players' names in the team sheets of a paragraph: lists after a sheet's label
+    (``_SHEET_LABEL``), and lists of four names or more of which one has a substitute in
+    brackets; none in any other text (a list of places has no substitutes)."""
+    if "(" not in text and ": " not in text:
+        return []
+    players: list[tuple[int, int]] = []
+    label = ""
+    for segment in _SEGMENT.finditer(text):
+        start = segment.start() + len(segment.group()) - len(segment.group().lstrip())
+        items, at = [], start
+        for part in segment.group()[start - segment.start() :].split(", "):
+            item = _SHEET_ITEM.fullmatch(part.rstrip())
+            if item is None:
+                items = []
+                break
+            items.append([(at + a, at + b) for a, b in (item.span(1), item.span(2)) if a >= 0])
+            at += len(part) + 2
+        labelled = bool(_SHEET_LABEL.search(label))
+        if items and (labelled or (len(items) >= 4 and any(len(i) > 1 for i in items))):
+            players.extend(span for item in items for span in item)
+        label = segment.group().strip()
+    return [(a, b) for a, b in players if country_named(text[a:b]) is None]
+
+
 def _within(m: RawMention, span: tuple[int, int] | None) -> bool:
     return span is not None and span[0] <= m.start < span[1]
 
@@ -262,6 +298,11 @@ def _model_mentions(doc: Doc, text: str, ref: FieldRef) -> Iterator[RawMention]:
     for start, end in sides:  # the teams of a result line, whatever the model says of them
         if (m := clean_span(text, start, end, "ORG", ref)) is not None:
             yield m
+    players = _team_sheet(text) if isinstance(ref, int) and not sides else []
+    for start, end in players:  # the players of a team sheet, whatever the model says
+        if (m := clean_span(text, start, end, "PERSON", ref)) is not None:
+            yield m
+    sides = sides + players
     place_found = False
     for ent, label in _joined(doc):
         if any(ent.start_char < e and s < ent.end_char for s, e in sides):

@@ -1491,3 +1491,25 @@ def test_a_british_party_is_one_organisation_by_all_its_names(enricher: Enricher
         ("Liberal Democrats", "ORG", 3),  # Liberal Democrats, Lib Dem (MPs), Lib Dems
     ], [(e.name, e.type, e.count) for e in article.entities]
     assert "Michael Howard" in by_name(article)
+
+
+# -- A team sheet lists players -------------------------------------------------------------------
+
+
+def test_a_team_sheet_lists_players(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "Man Utd through after Exeter test\n\n"
+        "Cristiano Ronaldo and Wayne Rooney scored as Manchester United beat Exeter 2-0 in "
+        "their FA Cup third round replay.\n\n"
+        "Exeter: Jones, Hiley, Sawyer, Gaia, Jeannin, Moxey, Taylor (Martin 89), Ampadu "
+        "(Afful 69), Clay, Flack (Edwards 74), Devine. Subs Not Used: Rice, Todd.\n\n"
+        "Goals: Ronaldo 9, Rooney 87. Booked: Ampadu, Clay.\n\n"
+        "The club has offices in London, Paris, Berlin, Rome and Madrid.",
+    )
+    names = by_name(article)
+    for player in ("Hiley", "Moxey", "Martin", "Afful", "Clay", "Flack", "Rice", "Todd"):
+        assert names[player].type == "PERSON", (player, names.get(player))
+    assert not {"Martin 89", "Clay, Flack", "Rooney 87"} & names.keys()
+    assert names["Wayne Rooney"].count == 2  # the scorer line's "Rooney 87" is him
+    assert names["Paris"].type == "GPE"  # a list of places is no team sheet
