@@ -14,8 +14,9 @@ Sources (maintained packages; install them to rebuild, the service does not need
 
 Precedence when two places share a name: a country name, then a US state, then the most
 populous city ("Paris" is FR, "Birmingham" GB). ALIASES are the few news short forms no source
-lists ("Britain", "U.S."): the only hand-typed entries. England, Scotland, Wales and Northern
-Ireland map to GB (ISO 3166-1 has no codes for them).
+lists ("Britain", "U.S."), PLACE_ALIASES two places news means by a name a larger town
+abroad has, DEMONYM_ALIASES nouns of nationality: the only hand-typed entries. England,
+Scotland, Wales and Northern Ireland map to GB (ISO 3166-1 has no codes for them).
 """
 
 from __future__ import annotations
@@ -41,7 +42,14 @@ ALIASES = {
     "Turkey": "TR", "Holland": "NL", "Ivory Coast": "CI", "Czech Republic": "CZ",
     "Burma": "MM", "South Korea": "KR", "North Korea": "KP", "Vatican": "VA",
     "Gaza": "PS", "Gaza Strip": "PS", "West Bank": "PS",
+    "Republic of Congo": "CG", "S Korea": "KR", "N Korea": "KP",
 }  # fmt: skip
+# Places news names far more often than the larger town of the same name abroad: the seat of
+# the UK's government ("MPs at Westminster", "Whitehall officials"), not Westminster, Colorado.
+PLACE_ALIASES = {"Westminster": "GB", "Whitehall": "GB"}
+# Nouns of nationality no source lists ("a Briton", "the Spaniard"); not those that are also
+# given names or words ("Dane", "Finn", "Pole").
+DEMONYM_ALIASES = {"Briton": "GB", "Spaniard": "ES", "Swede": "SE", "Turk": "TR", "Kiwi": "NZ"}
 
 
 def build() -> dict[str, object]:
@@ -71,6 +79,8 @@ def build() -> dict[str, object]:
         add(country_names, name, code)
     for alias, code in ALIASES.items():
         add(country_names, alias, code)
+    for alias, code in PLACE_ALIASES.items():
+        add(places, alias, code)
     for state in gc.get_us_states().values():
         add(places, state["name"], "US", (state["geonameid"], None, None))
     major: set[str] = set()
@@ -110,6 +120,8 @@ def demonyms(known: set[str]) -> dict[str, str]:
             population = int(info.get("population") or 0)
             if key(name) not in best or population > best[key(name)][0]:
                 best[key(name)] = (population, code)
+    for name, code in DEMONYM_ALIASES.items():
+        best.setdefault(key(name), (0, code))
     return {name: code for name, (_, code) in sorted(best.items())}
 
 

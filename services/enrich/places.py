@@ -131,8 +131,11 @@ def country_keys() -> frozenset[str]:
 
 
 def demonym_country(name: str) -> str | None:
-    """The country a nationality adjective names: "Russian" -> "RU"."""
-    return _tables()[2].get(key(name))
+    """The country a nationality adjective or noun names: "Russian" -> "RU", "South Koreans"
+    -> "KR" (a plural by its singular)."""
+    demonyms = _tables()[2]
+    k = key(name)
+    return demonyms.get(k) or (demonyms.get(k[:-1]) if k.endswith("s") else None)
 
 
 def is_major_place(name: str) -> bool:

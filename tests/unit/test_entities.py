@@ -351,3 +351,13 @@ def test_two_capitals_are_a_country_s_or_a_us_state_s_code_not_a_town() -> None:
     assert country_code("UK") == "GB"
     assert country_code("SE") is None  # not a state, and not the town "Se"
     assert country_code("Wa") == "GH"  # the town, written as a name
+
+
+def test_news_names_of_countries_nationalities_and_the_seat_of_government() -> None:
+    assert country_code("Republic of Congo") == "CG"  # beside "Republic of the Congo"
+    assert country_code("S Korea") == "KR"  # a headline's short form
+    # the UK's seat of government, not the larger Westminster in Colorado
+    assert country_code("Westminster") == country_code("Whitehall") == "GB"
+    assert demonym_country("Briton") == demonym_country("Britons") == "GB"
+    assert demonym_country("South Koreans") == "KR"  # a plural by its singular
+    assert demonym_country("Finn") is None  # a given name as often
