@@ -130,71 +130,84 @@ class _Endings:
         return [self._longs[i] for i in self._fits(name) if not self._extended[i]]
 
 
-# British political parties by every name news gives them, noun or adjective ("the Tories",
-# "Tory MPs", "the Conservatives", "Lib Dems"): one organisation each. The model typed them
-# NORP ("Tories", "Liberal Democrats") or PERSON ("Lib Dems"), and each form was an entity of
-# its own (an editor's review: 4 entities for one party in one story). US parties are left as
-# the model types them: "Democrats" and "Republicans" are nationality-like groups in CoNLL.
-PARTIES: dict[str, tuple[str, ...]] = {
-    "conservative party": ("conservatives", "conservative", "tories", "tory", "tory party",
-                           "conservative party"),
-    "labour party": ("labour", "labour party", "new labour"),
-    "liberal democrats": ("liberal democrats", "liberal democrat", "lib dems", "lib dem",
-                          "libdems", "liberal democrat party"),
-    "uk independence party": ("ukip", "uk independence party"),
-    "scottish national party": ("snp", "scottish national party"),
-    "plaid cymru": ("plaid cymru", "plaid"),
+# Things news names in several ways, each one entity of one type whatever the model says:
+# - British political parties, noun or adjective ("the Tories", "Tory MPs", "the
+#   Conservatives", "Lib Dems"). The model typed them NORP ("Tories", "Liberal Democrats") or
+#   PERSON ("Lib Dems"), and each form was an entity of its own (an editor's review: 4
+#   entities for one party in one story). US parties are left as the model types them:
+#   "Democrats" and "Republicans" are nationality-like groups in CoNLL.
+# - The film, music and television awards by their ceremonies' and prizes' names ("the
+#   Oscars", "an Oscar", "the Academy Awards"): the model typed "Oscar" PERSON in 21 of 740
+#   BBC stories, "Oscars" ORG, "Grammys" and "Bafta" GPE, "Golden Globes" FAC. A name only:
+#   "Oscar Wilde" is no mention of them.
+NAMED_THINGS: dict[str, tuple[EntityType, tuple[str, ...]]] = {
+    "conservative party": ("ORG", ("conservatives", "conservative", "tories", "tory",
+                                   "tory party", "conservative party")),
+    "labour party": ("ORG", ("labour", "labour party", "new labour")),
+    "liberal democrats": ("ORG", ("liberal democrats", "liberal democrat", "lib dems",
+                                  "lib dem", "libdems", "liberal democrat party")),
+    "uk independence party": ("ORG", ("ukip", "uk independence party")),
+    "scottish national party": ("ORG", ("snp", "scottish national party")),
+    "plaid cymru": ("ORG", ("plaid cymru", "plaid")),
+    "academy awards": ("EVENT", ("oscar", "oscars", "academy award", "academy awards")),
+    "grammy awards": ("EVENT", ("grammy", "grammys", "grammy award", "grammy awards")),
+    "emmy awards": ("EVENT", ("emmy", "emmys", "emmy award", "emmy awards")),
+    "golden globes": ("EVENT", ("golden globe", "golden globes", "golden globe awards")),
+    "bafta awards": ("EVENT", ("bafta", "baftas", "bafta award", "bafta awards")),
 }  # fmt: skip
-_PARTY_OF = {alias: party for party, aliases in PARTIES.items() for alias in aliases}
+_THING_OF = {alias: thing for thing, (_, aliases) in NAMED_THINGS.items() for alias in aliases}
 # Words the model's span sometimes runs on to after a party's name ("Lib Dem MPs").
 _PARTY_MEMBERS = frozenset({"mp", "mps", "msp", "msps", "am", "ams", "mep", "meps"})
-
-
 _WORD_BEFORE = re.compile(r"([A-Z][a-z]+) $")
 
 
-def _party_spans(mentions: list[RawMention], texts: dict[FieldRef, str]) -> list[RawMention]:
+def _thing(name: str) -> str | None:
+    """The ``NAMED_THINGS`` key of a name, or None."""
+    return _THING_OF.get(name.casefold().removeprefix("the "))
+
+
+def _named_thing_spans(mentions: list[RawMention], texts: dict[FieldRef, str]) -> list[RawMention]:
     """A party's name followed by its members' title in one span ("Lib Dem MPs") is the
     party's name, and one cut short by the model ("the Liberal [Democrats]") is whole; any
-    mention of a party is an organisation's (``PARTIES``)."""
+    mention of a ``NAMED_THINGS`` name has its type."""
     out = []
     for mention in mentions:
         m = mention
         text = texts.get(m.field)
         before = _WORD_BEFORE.search(text, max(0, m.start - 20), m.start) if text else None
-        if before is not None and f"{before.group(1)} {m.text}".casefold() in _PARTY_OF:
+        if before is not None and f"{before.group(1)} {m.text}".casefold() in _THING_OF:
             m = replace(m, start=before.start(1), text=f"{before.group(1)} {m.text}")
         words = m.text.split()
         if len(words) > 1 and words[-1].casefold() in _PARTY_MEMBERS:
             name = " ".join(words[:-1])
-            if name.casefold() in _PARTY_OF:
+            if _thing(name) is not None:
                 m = replace(m, end=m.start + len(name), text=name)
-        if m.label != "ORG" and m.text.casefold().removeprefix("the ") in _PARTY_OF:
-            m = replace(m, label="ORG")
+        if (thing := _thing(m.text)) is not None and m.label != NAMED_THINGS[thing][0]:
+            m = replace(m, label=NAMED_THINGS[thing][0])
         out.append(m)
     return out
 
 
-def _one_name_per_party(
+def _one_name_per_thing(
     kinds: dict[tuple[str, ...], EntityType],
     canon: dict[tuple[str, ...], tuple[str, ...]],
     confirmed: set[tuple[str, ...]],
     votes: dict[tuple[str, ...], Counter[EntityType]],
 ) -> None:
-    """Every name of one party (``PARTIES``) in the article resolves to one of them, in place:
-    its full name if the article writes it, else the form it uses most."""
+    """Every name of one ``NAMED_THINGS`` thing in the article resolves to one of them, in
+    place: its full name if the article writes it, else the form it uses most."""
     present: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     for key in kinds:
-        party = _PARTY_OF.get(" ".join(key).removeprefix("the "))
-        if party is not None:
-            present[party].append(key)
-    for party, keys in present.items():
-        full = tuple(party.split())
+        thing = _thing(" ".join(key))
+        if thing is not None:
+            present[thing].append(key)
+    for thing, keys in present.items():
+        full = tuple(thing.split())
         target = full if full in keys else max(keys, key=lambda k: sum(votes[k].values()))
         for key in keys:
             canon[key] = target
         confirmed.add(target)
-        kinds[target] = "ORG"
+        kinds[target] = NAMED_THINGS[thing][0]
 
 
 def build_entities(
@@ -214,7 +227,7 @@ def build_entities(
     position; otherwise it stays a NORP entity carrying the country's code."""
     if not mentions:
         return []
-    kinds, groups, names, weak = _group(_party_spans(mentions, texts or {}), texts or {})
+    kinds, groups, names, weak = _group(_named_thing_spans(mentions, texts or {}), texts or {})
     if not groups:  # every mention in doubt
         return []
     title_order = _title_order(groups, weak)
@@ -340,7 +353,7 @@ def _group(
             if more and kinds[short] != "PERSON":  # "CLPS" typed PERSON stays the programme
                 kinds[target] = kinds[short]
     _one_name_per_country(kinds, canon, surface)
-    _one_name_per_party(kinds, canon, confirmed, votes)
+    _one_name_per_thing(kinds, canon, confirmed, votes)
     kept = [m for m in mentions if canon[_tokens(m.text)] in confirmed]
 
     groups: dict[tuple[str, ...], list[RawMention]] = defaultdict(list)

@@ -1513,3 +1513,23 @@ def test_a_team_sheet_lists_players(enricher: Enricher) -> None:
     assert not {"Martin 89", "Clay, Flack", "Rooney 87"} & names.keys()
     assert names["Wayne Rooney"].count == 2  # the scorer line's "Rooney 87" is him
     assert names["Paris"].type == "GPE"  # a list of places is no team sheet
+
+
+def test_an_award_is_one_event_by_its_ceremony_s_and_its_prize_s_names(
+    enricher: Enricher,
+) -> None:
+    article = enrich(
+        enricher,
+        "Aviator leads the race for the Oscars\n\n"
+        "The Aviator has 11 nominations for this year's Academy Awards, and Leonardo DiCaprio "
+        "could win his first Oscar.\n\n"
+        "The film won three Golden Globes last month. The Oscars ceremony takes place in Los "
+        "Angeles on 27 February.\n\n"
+        "The film's director also directed a production of The Importance of Being Earnest, "
+        "by Oscar Wilde.",
+    )
+    names = by_name(article)
+    assert names["Academy Awards"].type == "EVENT"
+    assert names["Academy Awards"].count == 4  # the Oscars (twice), Academy Awards, an Oscar
+    assert names["Golden Globes"].type == "EVENT"
+    assert names["Oscar Wilde"].type == "PERSON"  # a name containing one is not one
