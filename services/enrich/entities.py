@@ -28,7 +28,7 @@ from newsflow.services.enrich.places import (
 )
 
 # Short forms may resolve to a longer name of these types ("Putin" -> "Vladimir Putin").
-_LONG_TYPES = frozenset({"PERSON", "ORG"})
+_LONG_TYPES = frozenset({"PERSON", "ORG", "LAW"})  # "the Bill" is the Terrorism Bill
 _SHORT_TYPES = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 _PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
 

@@ -204,6 +204,9 @@ TERMS = _words(
     "IPO CEO COO CFO CTO CIO CMO GMT BST EST EDT PST PDT CET UTC BC AD MP MPs MSP MEP MEPs MP3 "
     "MP4 GPU CPU RAM LED LCD OLED HVAC PDF USB FAQ DIY PC PCs TV HD DNA RNA GDP CPI VAT AI EV "
     "EVs SUV SUVs ATM PIN SMS GPS WiFi Wi-Fi 4G 5G PV IT HR VP Q1 Q2 Q3 Q4 PhD "
+    "CD CDs DVD DVDs DJ DJs "
+    # honours and ranks written after a name ("made an MBE", "a QC")
+    "MBE OBE CBE KBE QC QCs "
     # units after a number ("1.64 GW", "30-600 MW")
     "GW MW kW KW TW GWh MWh kWh KWh TWh mph MPH km kg Mbps Gbps MB TB "  # not GB: Team GB
     # holidays are dates, not places or organisations ("before Easter")
@@ -702,8 +705,11 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
         final_label = NAME_HEADS[last]  # "Walter Reed Hospital": a hospital, not a person
     if final_label in _NOT_A_PLAYER and _STAT_NUMBER_AFTER.match(text, end):
         final_label = "PERSON"  # "Davis 17 points": a player in a results line
-    if final_label in {"ORG", "PERSON", "GPE", "NORP"} and " " in span and span.endswith(" Act"):
-        final_label = "LAW"  # "the Affordable Care Act": a law, not the body that passed it
+    if " " in span and (
+        (final_label in {"ORG", "PERSON", "GPE", "NORP", "EVENT"} and span.endswith(" Act"))
+        or (final_label in {"ORG", "GPE", "NORP", "EVENT"} and span.endswith(" Bill"))
+    ):  # "the Affordable Care Act", "the Prevention of Terrorism Bill": a law, not the body
+        final_label = "LAW"  # that passed it (a person ending in "Bill": "Buffalo Bill")
     if (
         final_label == "PERSON"
         and not honorific

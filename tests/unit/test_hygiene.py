@@ -1533,3 +1533,27 @@ def test_an_award_is_one_event_by_its_ceremony_s_and_its_prize_s_names(
     assert names["Academy Awards"].count == 4  # the Oscars (twice), Academy Awards, an Oscar
     assert names["Golden Globes"].type == "EVENT"
     assert names["Oscar Wilde"].type == "PERSON"  # a name containing one is not one
+
+
+def test_a_bill_is_a_law_and_the_bill_is_it(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "Peers vote down terror plans\n\n"
+        "The House of Lords voted against the Prevention of Terrorism Bill on Monday.\n\n"
+        "Ministers said the Bill would return to the Commons on Tuesday, and that the Bill "
+        "was needed to replace control orders.",
+    )
+    names = by_name(article)
+    assert names["Prevention of Terrorism Bill"].type == "LAW", names
+    assert names["Prevention of Terrorism Bill"].count == 3  # the Bill, twice
+    assert "Bill" not in names
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["She was made an MBE in the New Year Honours.", "The DJs said the DVD sold well.",
+     "Philippe Sands, a QC, said the war was illegal."],
+)  # fmt: skip
+def test_honours_and_common_acronyms_are_not_names(enricher: Enricher, sentence: str) -> None:
+    article = enrich(enricher, f"Honours and sales\n\n{sentence}")
+    assert not {"MBE", "DJs", "DVD", "QC"} & by_name(article).keys()
