@@ -671,6 +671,8 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
     if len(span) == 2 and span[1] == "." and text[end : end + 2].rstrip()[-1:].islower():
         return None  # a genus's initial ("Y. pestis", "T. muris"), not a name
     final_label, cue = _relabel(text, start, end, label, honorific=honorific)
+    if final_label == "LANGUAGE":  # not a type of the contract: no mention of the country
+        return None
     doubt = mention_doubt(text, start, end, field)
     return RawMention(field, start, end, span, final_label, honorific, doubt, cue,  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES
                       _definite(text, start))  # fmt: skip
@@ -691,6 +693,29 @@ _NATURAL_AFTER = re.compile(
 )
 
 
+# After a nationality word and "in", what makes it a language: the end of the phrase ("rap in
+# Spanish."), another language ("in English and Spanish"); or "-language", "-speaking" after it.
+_IS_LANGUAGE = re.compile(
+    r"(?:\s*(?:[,.;:)!?]|$)|\s+(?:and|or)\s+[A-Z][a-z]+(?:\s*[,.;:)!?]|\s+(?:and|or)\b|$)"
+    r")"
+)
+# not " language": "the South African language Xhosa"
+_LANGUAGE_WORD = re.compile(r"(?:-language|[- ]speaking)\b")
+
+
+_IN_LANGUAGES = re.compile(r"\bin\s+(?:[A-Z][a-z]+,?\s+(?:and|or)\s+)?$")
+
+
+def _language_use(text: str, start: int, end: int) -> bool:
+    """Whether the nationality word ``text[start:end]`` names a language: "sung in Spanish",
+    "in English and Spanish", "Spanish-language radio" (not "in Spanish schools")."""
+    if _LANGUAGE_WORD.match(text, end):
+        return True
+    return bool(_IN_LANGUAGES.search(text, max(0, start - 30), start)) and bool(
+        _IS_LANGUAGE.match(text, end)
+    )
+
+
 def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) -> tuple[str, bool]:
     """The type of a cleaned span, and whether its context gave it (``_cue``): a person after
     a title; else the context's type; then the name's own evidence, each rule with its
@@ -705,6 +730,9 @@ def _relabel(text: str, start: int, end: int, label: str, *, honorific: bool) ->
         final_label = NAME_HEADS[last]  # "Walter Reed Hospital": a hospital, not a person
     if final_label in _NOT_A_PLAYER and _STAT_NUMBER_AFTER.match(text, end):
         final_label = "PERSON"  # "Davis 17 points": a player in a results line
+    # "rap in Spanish": the language (no entity), not the country's people
+    language = final_label == "NORP" and _language_use(text, start, end)
+    final_label = "LANGUAGE" if language else final_label
     if " " in span and (
         (final_label in {"ORG", "PERSON", "GPE", "NORP", "EVENT"} and span.endswith(" Act"))
         or (final_label in {"ORG", "GPE", "NORP", "EVENT"} and span.endswith(" Bill"))
@@ -1127,17 +1155,24 @@ def propagate(
         return []
     budget.check("propagate: lower-case words")
     common = _appear_lower({form for *_, form in hits}, fields, cuts)
-    out: list[RawMention] = []
-    for ref, s, e, form in hits:
-        if form in common:
-            continue
-        cue = _cue(texts[ref], s, e, usable[form])  # "Tesla Inc" where the model saw no name
-        # labels come from mentions already typed EntityType (a str-keyed dict loses the Literal)
-        label: EntityType = cue or usable[form]  # type: ignore[assignment]  # see above
-        out.append(RawMention(ref, s, e, texts[ref][s:e], label, False,
-                              mention_doubt(texts[ref], s, e, ref),
-                              cue is not None, _definite(texts[ref], s)))  # fmt: skip
-    return out
+    return [
+        m
+        for ref, s, e, form in hits
+        if form not in common and (m := _found_again(texts[ref], ref, s, e, usable[form]))
+    ]
+
+
+def _found_again(text: str, ref: FieldRef, s: int, e: int, known: str) -> RawMention | None:
+    """A mention ``propagate`` found of a name typed ``known`` elsewhere: its context's type
+    when it has one ("Tesla Inc" where the model saw no name); none for a nationality word
+    naming a language ("rap in Spanish")."""
+    cue = _cue(text, s, e, known)
+    # labels come from mentions already typed EntityType (a str-keyed dict loses the Literal)
+    label: EntityType = cue or known  # type: ignore[assignment]  # see above
+    if label == "NORP" and _language_use(text, s, e):
+        return None
+    return RawMention(ref, s, e, text[s:e], label, False, mention_doubt(text, s, e, ref),
+                      cue is not None, _definite(text, s))  # fmt: skip
 
 
 # A capitalised word (a hyphen or internal capitals allowed: "SpaceX", "Al-Jazeera").

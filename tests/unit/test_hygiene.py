@@ -1557,3 +1557,17 @@ def test_a_bill_is_a_law_and_the_bill_is_it(enricher: Enricher) -> None:
 def test_honours_and_common_acronyms_are_not_names(enricher: Enricher, sentence: str) -> None:
     article = enrich(enricher, f"Honours and sales\n\n{sentence}")
     assert not {"MBE", "DJs", "DVD", "QC"} & by_name(article).keys()
+
+
+def test_a_language_is_no_mention_of_its_country(enricher: Enricher) -> None:
+    article = enrich(
+        enricher,
+        "Web radio takes Latin rap global\n\n"
+        "The station plays hip-hop in Spanish, and its presenters speak in English and "
+        "Spanish. Fans across the Spanish-speaking world listen, and many in Spain.\n\n"
+        "Spanish troops were not involved. The station is based in Madrid, Spain.",
+    )
+    names = by_name(article)
+    # Spain: "in Spain", "Spain" after Madrid, and the adjective of "Spanish troops"
+    assert names["Spain"].count == 3, [(m.text, m.start) for m in names["Spain"].mentions]
+    assert "English" not in names
