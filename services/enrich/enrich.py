@@ -273,7 +273,8 @@ def _team_sheet(text: str) -> list[tuple[int, int]]:
     label = ""
     for segment in _SEGMENT.finditer(text):
         start = segment.start() + len(segment.group()) - len(segment.group().lstrip())
-        items, at = [], start
+        items: list[list[tuple[int, int]]] = []
+        at = start
         for part in segment.group()[start - segment.start() :].split(", "):
             item = _SHEET_ITEM.fullmatch(part.rstrip())
             if item is None:

@@ -1156,9 +1156,10 @@ def propagate(
     budget.check("propagate: lower-case words")
     common = _appear_lower({form for *_, form in hits}, fields, cuts)
     return [
-        m
+        again
         for ref, s, e, form in hits
-        if form not in common and (m := _found_again(texts[ref], ref, s, e, usable[form]))
+        if form not in common
+        and (again := _found_again(texts[ref], ref, s, e, usable[form])) is not None
     ]
 
 
