@@ -299,7 +299,8 @@ _RUNS_ON = re.compile(
 # nor a broker ("Bombay broker Dinesh Walji"; "analyst at brokers Jefferies" is a firm).
 _ORG_BEFORE = re.compile(
     r"(?<![\w-])(?:firm|firms|company|[Cc]ompanies such as|[Ff]irms such as|group|giant"
-    r"|publishers|retailer|brokers|insurer|carmaker|chipmaker|drugmaker|conglomerate|start-up|startup|operator|chain"
+    r"|publishers|retailer|brokers|insurer|carmaker|chipmaker|drugmaker|conglomerate"
+    r"|start-up|startup|operator|chain"
     r"|band|record label|analysts|(?:car|chip|drug|parts|games?|phone|handset|steel|aircraft"
     r"|plane|toy|software|computer|tyre|tire|truck|engine|camera|mobile phone) ?makers?) $"
 )
