@@ -610,13 +610,28 @@ _INNER_WORDS = frozenset(("Without", "Sans", "Against"))
 _WORD_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][\w'’-]+) $")
 
 
+# A body named for two things joined by "and", cut by the model after the "and": "the Finance
+# and [Economy Ministry]" (not after a place's name: "Spain and Interior Ministry officials").
+_JOINED_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+) and $")
+# Not a company's or a council's ("Barclays and Lloyds Bank Plc" are two).
+_JOINED_HEADS = frozenset(("ministry", "department", "agency", "commission", "committee",
+                           "authority", "association"))  # fmt: skip
+
+
 def _from_first_word(text: str, start: int, end: int, label: str) -> tuple[int, str]:
     """The span's start and label once a name begun at an inner word takes its first word
-    back ("Reporters" + "Without Borders"); a person's name has no "Without": an organisation."""
-    if text[start:end].partition(" ")[0] in _INNER_WORDS and " " in text[start:end]:
+    back ("Reporters" + "Without Borders"); a person's name has no "Without": an organisation.
+    A body's name cut after its "and" takes its first part back ("Finance and Economy
+    Ministry")."""
+    span = text[start:end]
+    if span.partition(" ")[0] in _INNER_WORDS and " " in span:
         before = _WORD_BEFORE.search(text, max(0, start - 40), start)
         if before is not None:
             return before.start(1), "ORG" if label == "PERSON" else label
+    if label in {"ORG", "FAC"} and span.rpartition(" ")[2].casefold() in _JOINED_HEADS:
+        joined = _JOINED_BEFORE.search(text, max(0, start - 30), start)
+        if joined is not None and country_code(joined.group(1)) is None:
+            return joined.start(1), label
     return start, label
 
 

@@ -1571,3 +1571,21 @@ def test_a_language_is_no_mention_of_its_country(enricher: Enricher) -> None:
     # Spain: "in Spain", "Spain" after Madrid, and the adjective of "Spanish troops"
     assert names["Spain"].count == 3, [(m.text, m.start) for m in names["Spain"].mentions]
     assert "English" not in names
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "expected"),
+    [
+        ("said the Finance and Economy Ministry on Monday", "Economy Ministry",
+         "Finance and Economy Ministry"),
+        ("the Savings and Loan Association collapsed", "Loan Association",
+         "Savings and Loan Association"),
+        # not after a place, nor a company's ("Barclays and Lloyds Bank Plc" are two)
+        ("officials from Spain and Interior Ministry staff", "Interior Ministry",
+         "Interior Ministry"),
+        ("shares in Barclays and Lloyds Bank Plc fell", "Lloyds Bank Plc", "Lloyds Bank Plc"),
+    ],
+)  # fmt: skip
+def test_a_body_named_for_two_things_is_whole(text: str, part: str, expected: str) -> None:
+    m = span(text, part, "ORG")
+    assert m is not None and m.text == expected
