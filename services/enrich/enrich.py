@@ -303,10 +303,10 @@ def _model_mentions(doc: Doc, text: str, ref: FieldRef) -> Iterator[RawMention]:
     for start, end in players:  # the players of a team sheet, whatever the model says
         if (m := clean_span(text, start, end, "PERSON", ref)) is not None:
             yield m
-    sides = sides + players
+    fixed = sides + players  # spans whose type the line's shape gives: the model's are not read
     place_found = False
     for ent, label in _joined(doc):
-        if any(ent.start_char < e and s < ent.end_char for s, e in sides):
+        if any(ent.start_char < e and s < ent.end_char for s, e in fixed):
             continue
         if label in KEPT_TYPES:
             m = clean_span(text, ent.start_char, ent.end_char, label, ref)
