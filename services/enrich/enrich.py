@@ -67,14 +67,28 @@ def _with_rules(nlp: Language) -> Language:
     return nlp
 
 
+def warm_tokenizer(nlp: Language) -> Language:
+    """Cache the tokenization of the commonest chunks of news (``data/common_chunks.txt``).
+
+    The stage runs the model in spaCy's memory zone (``Enricher._ner``), where the tokenizer
+    caches nothing: every chunk went through the prefix, suffix and infix rules each time, a
+    third of the stage's time. Tokenised here, outside any zone, these chunks stay cached
+    (a bounded set: the cache holds 10,000 chunks; about 1,300 strings added to the model's
+    57,000). 0.15 s at load; enrich 15.7 -> 13.5 ms an article (200 BBC stories; the list
+    comes from Reuters text, not BBC's)."""
+    chunks = [c for c in data.read_text("common_chunks.txt").splitlines()[1:] if c]
+    nlp.tokenizer(" ".join(chunks))
+    return nlp
+
+
 def load_model(path: Path | None = None) -> Language:
     """newsflow's NER model (``data/ner``), or the spaCy pipeline at ``path`` (a retrained
     one, to evaluate it), with the entity rules, decoded by ``decoder.NerDecoder``: spaCy's
-    entities, 2-3x faster."""
+    entities, 2-3x faster; its tokenizer warmed (``warm_tokenizer``)."""
     if path is not None:
-        return decoder.install(_with_rules(spacy.load(path)))
+        return warm_tokenizer(decoder.install(_with_rules(spacy.load(path))))
     with resources.as_file(data.FOLDER.joinpath("ner")) as shipped:
-        return decoder.install(_with_rules(spacy.load(shipped)))
+        return warm_tokenizer(decoder.install(_with_rules(spacy.load(shipped))))
 
 
 def load_teacher() -> Language:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import pytest
+import spacy
 from rich.console import Console
 
 from newsflow.console import show
 from newsflow.schemas import EnrichedArticle, NormalizedArticle
+from newsflow.services.enrich import data
 from newsflow.services.enrich.enrich import Enricher
 from newsflow.services.enrich.mentions import clean_span
 from newsflow.services.enrich.topics import TopicLexicon
@@ -281,3 +284,26 @@ def test_a_long_running_worker_does_not_keep_every_new_word(enricher: Enricher) 
         {e.name for e in a.entities} for a in [*batch, single] if isinstance(a, EnrichedArticle)
     ]
     assert [f"Jan {name}" in names for name, names in zip(people, found, strict=True)] == [True] * 6
+
+
+def test_the_tokenizer_is_warmed_with_a_bounded_list_that_changes_no_token(
+    enricher: Enricher,
+) -> None:
+    """The commonest chunks of news are tokenised once at load, outside the memory zone, so
+    the tokenizer keeps them cached (in the zone it caches nothing): a fixed list, as large as
+    the cache, that adds a bounded number of strings and tokenises exactly as a cold model."""
+    chunks = data.read_text("common_chunks.txt").splitlines()
+    assert chunks[0].startswith("# ")
+    assert len(chunks[1:]) == 10_000
+    assert all(c and not any(ch.isspace() for ch in c) for c in chunks[1:])
+    with resources.as_file(data.FOLDER.joinpath("ner")) as shipped:
+        cold = spacy.load(shipped)
+    warm = enricher.nlp
+    assert 0 < len(warm.vocab.strings) - len(cold.vocab.strings) < 2_000
+    text = (
+        'The minister said, "We\'ll see." Shares of Acme Corp. rose 3.5% to $12.40 on Monday; '
+        "U.S. officials (and the E.U.'s) were not available for comment - the firm's CEO wasn't."
+    )
+    with warm.memory_zone():
+        warm_tokens = [t.text for t in warm.tokenizer(text)]
+    assert warm_tokens == [t.text for t in cold.tokenizer(text)]
