@@ -101,8 +101,12 @@ ROLES = HONORIFICS | frozenset(
         "officer", "founder", "co-founder", "editor", "envoy", "mediator", "commissioner",
         "coach", "deputy", "attorney", "premier", "general", "secretary-general", "emperor",
         "empress", "duke", "duchess", "archbishop", "bishop", "sultan", "shah", "tsar", "czar",
+        "cardinal", "rabbi", "imam", "ayatollah", "pastor",
     }
 )  # fmt: skip
+
+
+_THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
 
 
 # The head noun of an appositive after a name says what it names: "Chelsea Manning, the former
@@ -689,6 +693,13 @@ def clean_span(text: str, start: int, end: int, label: str, field: FieldRef) -> 
     final_label, cue = _relabel(text, start, end, label, honorific=honorific)
     if final_label == "LANGUAGE":  # not a type of the contract: no mention of the country
         return None
+    if (
+        final_label != "PERSON"
+        and " " not in span
+        and span.casefold() in ROLES
+        and _THE_BEFORE.search(text, 0, start)
+    ):
+        return None  # "the Cardinal" ORG, "the Bishop": a title read as a body, not a name
     doubt = mention_doubt(text, start, end, field)
     return RawMention(field, start, end, span, final_label, honorific, doubt, cue,  # type: ignore[arg-type]  # label checked by caller against KEPT_TYPES
                       _definite(text, start))  # fmt: skip

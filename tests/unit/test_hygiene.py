@@ -258,6 +258,31 @@ def test_a_role_is_cut_from_the_name_it_precedes(enricher: Enricher) -> None:
     assert service is not None and service.text == "Crown Prosecution Service"  # a name
 
 
+def test_a_church_title_is_cut_from_the_name_and_is_no_name_alone(enricher: Enricher) -> None:
+    """Religious titles are roles: "Cardinal Murphy O'Connor" is a person named Murphy
+    O'Connor (the model had an organisation), "the Cardinal" alone is no organisation, and a
+    company named with the word stays whole."""
+    for text, part, name in [
+        ("Cardinal Murphy O'Connor added that", "Cardinal Murphy O'Connor", "Murphy O'Connor"),
+        ("said Rabbi Marvin Hier, the dean", "Rabbi Marvin Hier", "Marvin Hier"),
+        ("as Ayatollah Ali Khamenei said", "Ayatollah Ali Khamenei", "Ali Khamenei"),
+    ]:  # fmt: skip
+        m = span(text, part, "ORG")
+        assert m is not None and (m.text, m.label) == (name, "PERSON")
+    assert span("The Cardinal told the paper", "Cardinal", "ORG") is None
+    assert span("the Bishop of Durham said", "Bishop", "ORG") is None
+    company = span("Cardinal Health said on Monday", "Cardinal Health", "ORG")
+    assert company is not None and (company.text, company.label) == ("Cardinal Health", "ORG")
+    names = by_name(enrich(enricher, (
+        "Church leader backs vote\n\nCardinal Cormac Murphy O'Connor, the leader of Roman "
+        "Catholics in England and Wales, said voters should think about abortion. The Cardinal "
+        "told the Sunday Times that Michael Howard had shown courage. Cardinal Murphy O'Connor "
+        "added that he did not support any party."
+    )))  # fmt: skip
+    assert names["Murphy O'Connor"].type == "PERSON"
+    assert "Cardinal" not in names and not any(n.startswith("Cardinal") for n in names), names
+
+
 def test_a_person_is_a_person_by_role_age_or_appositive(enricher: Enricher) -> None:
     names = by_name(enrich(enricher, ASSANGE))
     assert names["Julian Assange"].type == "PERSON"  # "founder Julian Assange", "Assange, 48,"
