@@ -195,3 +195,28 @@ def test_a_story_the_model_can_only_call_technology_goes_to_the_lexicon_s_subjec
     sure = {**unsure, "scitech": 0.7, "world": 0.05}
     topics = TopicTagger(model=_Unsure(sure)).classify(*_PLAGUE)  # type: ignore[arg-type]
     assert topics[0].code == "13000000", topics
+
+
+def test_a_research_team_or_an_oscar_win_is_no_sport() -> None:
+    """Sport's keywords are sport's own: a science story's "team" and an awards story's "wins"
+    and "victory" add no sport topic; a match report keeps it."""
+    tagger = TopicTagger()
+    science = tagger.classify(
+        "Water vapour found above the surface of Europa",
+        "A team of NASA scientists said the team had found water vapour above the moon's icy "
+        "surface. The research team used a telescope in Hawaii; the team's paper was published "
+        "on Monday, and another team will check the data from the spacecraft next season.",
+    )
+    awards = tagger.classify(
+        "Eastwood's film wins four Oscars",
+        "Million Dollar Baby won best picture at the Academy Awards, a victory for Clint "
+        "Eastwood, who won best director. The film's win came after a long race with The "
+        "Aviator, and the actress Hilary Swank won again. The win was the studio's goal.",
+    )
+    match = tagger.classify(
+        "Chelsea beat Arsenal to stay top of the league",
+        "Chelsea won 2-1 at Stamford Bridge. The striker scored both goals and the coach praised "
+        "his players after the match, the team's tenth win of the season.",
+    )
+    assert "15000000" not in [t.code for t in science + awards]
+    assert match[0].code == "15000000"
