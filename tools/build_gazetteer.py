@@ -13,7 +13,9 @@ Sources (maintained packages; install them to rebuild, the service does not need
   PYTHONPATH=. python tools/build_gazetteer.py   (the project itself need not be installed)
 
 Precedence when two places share a name: a country name, then a US state, then the most
-populous city ("Paris" is FR, "Birmingham" GB). ALIASES are the few news short forms no source
+populous city ("Paris" is FR, "Birmingham" GB), then the UK's counties and council areas
+(SUBDIVISION_TYPES; a county a larger town abroad is named for is kept as a second reading,
+"alternates", for the story's country to choose). ALIASES are the few news short forms no source
 lists ("Britain", "U.S."), PLACE_ALIASES two places news means by a name a larger town
 abroad has, DEMONYM_ALIASES nouns of nationality: the only hand-typed entries. England,
 Scotland, Wales and Northern Ireland map to GB (ISO 3166-1 has no codes for them).
@@ -50,6 +52,39 @@ PLACE_ALIASES = {"Westminster": "GB", "Whitehall": "GB"}
 # Nouns of nationality no source lists ("a Briton", "the Spaniard"); not those that are also
 # given names or words ("Dane", "Finn", "Pole").
 DEMONYM_ALIASES = {"Briton": "GB", "Spaniard": "ES", "Swede": "SE", "Turk": "TR", "Kiwi": "NZ"}
+
+
+# The UK's counties, unitary authorities, council areas and London boroughs (ISO 3166-2:GB, via
+# pycountry): a place where no city has the name ("Devon", "Cumbria", "Fife"), and a second
+# reading where a larger town abroad has it ("Kent", "Surrey", "Cornwall"), which the story's
+# own country chooses (services/enrich/entities.py). Not the metropolitan districts and the
+# Northern Irish districts: towns and clubs already, or surnames ("Bolton", "Bury").
+SUBDIVISION_TYPES = frozenset(
+    {"Two-tier county", "Unitary authority", "Council area", "London borough"}
+)
+
+
+def subdivision_name(name: str) -> str:
+    """ "Cardiff [Caerdydd GB-CRD]" -> "Cardiff"; "Bristol, City of" -> "Bristol"."""
+    name = name.split(" [", 1)[0]
+    for suffix in (", City of", ", County of", ", The"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def uk_subdivisions(places: dict[str, str], country_names: dict[str, str]) -> dict[str, str]:
+    """Add the UK's counties and council areas no town is named for to ``places``; return
+    those a town abroad is named for, as second readings."""
+    alternates: dict[str, str] = {}
+    for sub in sorted(pycountry.subdivisions.get(country_code="GB"), key=lambda s: s.code):
+        name = subdivision_name(sub.name)
+        if sub.type not in SUBDIVISION_TYPES or key(name) in country_names:
+            continue
+        if key(name) not in places:
+            places[key(name)] = "GB"
+        elif places[key(name)] != "GB":
+            alternates[key(name)] = "GB"
+    return alternates
 
 
 def build() -> dict[str, object]:
@@ -90,6 +125,7 @@ def build() -> dict[str, object]:
             add(places, city["name"], city["countrycode"], geo)
         if city["population"] >= MAJOR_POPULATION and key(city["name"]) in places:
             major.add(key(city["name"]))
+    alternates = uk_subdivisions(places, country_names)
     return {
         "name": "newsflow/places",
         "demonyms": demonyms(set(countries)),
@@ -104,6 +140,7 @@ def build() -> dict[str, object]:
         "country_names": dict(sorted(country_names.items())),
         "places": dict(sorted(places.items())),
         "major_places": sorted(major),
+        "alternates": dict(sorted(alternates.items())),
         "country_geonames": dict(sorted(country_ids.items())),
         "place_geonames": {k: list(v) for k, v in sorted(place_geo.items())},
     }

@@ -17,6 +17,7 @@ from newsflow.services.enrich.places import (
     NATURAL_REGIONS,
     US_STATE_NAMES,
     US_STATES,
+    alternate_country,
     country_code,
     country_named,
     demonym_country,
@@ -252,17 +253,44 @@ def build_entities(
             salience *= SOURCE_PRIOR
         scored.append((round(min(1.0, salience), 4), key, kind))
     scored.sort(key=lambda s: (-s[0], -len(groups[s[1]]), names[s[1]]))
+    return _in_story_country(
+        [
+            _entity(
+                names[key],
+                kind,
+                salience,
+                groups[key],
+                weak=weak,
+                max_mentions=max_mentions,
+                texts=texts,
+            )
+            for salience, key, kind in scored[:limit]
+        ]
+    )
+
+
+def _in_story_country(entities: list[Entity]) -> list[Entity]:
+    """A place with a second reading in the story's own country takes it: "Kent" beside
+    London and Manchester is the English county, not Kent, Washington. The story's country is
+    the one its other places are in most often (by mentions, twice at least, ahead of any
+    other); a country written after the name ("Kent, Washington") stands."""
+    home: Counter[str] = Counter()
+    for e in entities:
+        if e.type in _PLACE_TYPES and e.country and alternate_country(e.name) is None:
+            home[e.country] += e.count
+    ranked = home.most_common(2)
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return entities
+    country = ranked[0][0]
+    cleared = {"country": country, "geonames_id": None, "latitude": None, "longitude": None}
     return [
-        _entity(
-            names[key],
-            kind,
-            salience,
-            groups[key],
-            weak=weak,
-            max_mentions=max_mentions,
-            texts=texts,
-        )
-        for salience, key, kind in scored[:limit]
+        e.model_copy(update=cleared)
+        if e.type in _PLACE_TYPES
+        and alternate_country(e.name) == country
+        and e.country == country_code(e.name)  # not a country written after it
+        and e.country != country
+        else e
+        for e in entities
     ]
 
 

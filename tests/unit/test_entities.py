@@ -15,6 +15,7 @@ from newsflow.schemas.enriched import EntityType, FieldRef
 from newsflow.services.enrich.entities import build_entities
 from newsflow.services.enrich.mentions import RawMention, clean_span, propagate
 from newsflow.services.enrich.places import (
+    alternate_country,
     country_code,
     country_named,
     demonym_country,
@@ -361,3 +362,40 @@ def test_news_names_of_countries_nationalities_and_the_seat_of_government() -> N
     assert demonym_country("Briton") == demonym_country("Britons") == "GB"
     assert demonym_country("South Koreans") == "KR"  # a plural by its singular
     assert demonym_country("Finn") is None  # a given name as often
+
+
+def test_an_english_county_is_in_the_story_s_country_when_a_town_abroad_shares_its_name() -> None:
+    """The gazetteer places a shared name by population ("Somerset" is a US town), and keeps
+    the UK county as a second reading that the story's own country chooses; a county no town
+    is named for is a place of its own."""
+    assert country_code("Somerset") == "US" and alternate_country("Somerset") == "GB"
+    assert country_code("Devon") == country_code("Buckinghamshire") == "GB"
+    assert alternate_country("London") is None
+    british = build_entities(
+        [
+            mention(0, "Somerset", "GPE"),
+            mention(0, "London", "GPE", 20),
+            mention(1, "Bristol", "GPE"),
+            mention(1, "Somerset", "GPE", 20),
+        ],
+        2,
+        limit=10,
+    )
+    assert {e.name: e.country for e in british} == {
+        "Somerset": "GB",
+        "London": "GB",
+        "Bristol": "GB",
+    }
+    assert next(e for e in british if e.name == "Somerset").geonames_id is None
+    american = build_entities(
+        [
+            mention(0, "Somerset", "GPE"),
+            mention(0, "Boston", "GPE", 20),
+            mention(1, "New Jersey", "GPE"),
+        ],
+        2,
+        limit=10,
+    )
+    assert {e.name: e.country for e in american}["Somerset"] == "US"
+    alone = build_entities([mention(0, "Somerset", "GPE")], 1, limit=10)
+    assert alone[0].country == "US"  # no story country to choose by
