@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from functools import cache, lru_cache
+from typing import Any
 
 from newsflow.services.enrich import data
 
@@ -26,8 +27,15 @@ def key(name: str) -> str:
 
 
 @cache
+def _file() -> dict[str, Any]:
+    """``data/places.json``, parsed once (1.8 MB; every table below reads it)."""
+    loaded: dict[str, Any] = json.loads(data.read_text("places.json"))
+    return loaded
+
+
+@cache
 def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], frozenset[str]]:
-    tables = json.loads(data.read_text("places.json"))
+    tables = _file()
     return (
         tables["country_names"],
         tables["places"],
@@ -98,7 +106,7 @@ def country_code(name: str) -> str | None:
 
 @cache
 def _geonames() -> tuple[dict[str, int], dict[str, list[float | None]]]:
-    tables = json.loads(data.read_text("places.json"))
+    tables = _file()
     return tables["country_geonames"], tables["place_geonames"]
 
 
@@ -121,16 +129,11 @@ def geonames(name: str) -> tuple[int, float | None, float | None] | None:
     return int(row[0]), row[1], row[2]  # type: ignore[arg-type]  # (id, lat, lon) as JSON keeps them
 
 
-@cache
-def _alternates() -> dict[str, str]:
-    alternates: dict[str, str] = json.loads(data.read_text("places.json")).get("alternates", {})
-    return alternates
-
-
 def alternate_country(name: str) -> str | None:
     """The country of a place's second reading, or None: "Kent" is Kent, Washington, by
     population, and the English county too ("GB"); the story's country chooses."""
-    return _alternates().get(key(name))
+    alternates: dict[str, str] = _file().get("alternates", {})
+    return alternates.get(key(name))
 
 
 def country_named(name: str) -> str | None:
